@@ -1,0 +1,42 @@
+// `entente eval --gold FILE.jsonl`: precision, recall, F1 against gold labels.
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/rules_option.h"
+#include "engine/evaluation.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace entente {
+
+int RunEval(const char* argv0, const Args& args) {
+  std::string gold_path = absl::GetFlag(FLAGS_gold);
+  if (gold_path.empty() && !args.empty()) gold_path = args[0];
+  if (gold_path.empty()) {
+    std::cerr << "entente: eval needs --gold FILE.jsonl\n";
+    return 2;
+  }
+  auto rules = LoadRulesOrReport(argv0);
+  if (rules == nullptr) return 2;
+  auto gold = ReadGoldFile(gold_path);
+  if (!gold.ok()) {
+    std::cerr << "entente: " << gold.status().message() << "\n";
+    return 2;
+  }
+  entente::v1::EvaluationReport report = Evaluate(*rules, *gold, absl::GetFlag(FLAGS_min_score));
+  if (absl::GetFlag(FLAGS_json)) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(report, &json, options);
+    std::cout << json << "\n";
+  } else {
+    std::cout << FormatReport(report, absl::GetFlag(FLAGS_max_cases));
+  }
+  return 0;
+}
+
+}  // namespace entente

@@ -1,0 +1,27 @@
+#include "cli/flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, rules, "",
+          "Rules: a directory of rule sets or one rule-set file. Default: the bundled rules/.");
+ABSL_FLAG(std::string, rule_set, "default", "Name of the rule set to use from --rules.");
+ABSL_FLAG(std::string, speaker, "",
+          "Actor id of the speaker (e.g. CHN); first person resolves to it.");
+ABSL_FLAG(bool, json, false, "Print results as JSON Lines instead of text.");
+ABSL_FLAG(bool, explain, false, "Explain why rules did or did not match.");
+ABSL_FLAG(int, threads, 0, "Worker threads for batch; 0 means one per core.");
+ABSL_FLAG(double, min_score, 0.0, "Leave out annotations scoring below this.");
+ABSL_FLAG(std::string, id_field, "id", "Batch: JSON field holding the record id.");
+ABSL_FLAG(std::string, text_field, "text", "Batch: JSON field holding the text.");
+ABSL_FLAG(std::string, speaker_field, "speaker", "Batch: JSON field holding the speaker.");
+ABSL_FLAG(std::string, format, "jsonl", "Batch input: jsonl, or text (one document per line).");
+ABSL_FLAG(std::string, output, "", "Batch: output file (default stdout).");
+ABSL_FLAG(bool, sentences, false, "Batch: one output line per sentence.");
+ABSL_FLAG(bool, summary, false, "Batch: print a JSON summary to stderr at the end.");
+ABSL_FLAG(std::string, shard, "", "Batch: I/N keeps every N-th record starting at I.");
+ABSL_FLAG(bool, resume, false, "Batch: continue into --output after the last complete line.");
+ABSL_FLAG(std::string, progress, "auto", "Batch progress on stderr: auto, always, never.");
+ABSL_FLAG(bool, strict, false, "Lint: warnings fail too.");
+ABSL_FLAG(std::string, filter, "", "Test: only rules whose id contains this.");
+ABSL_FLAG(std::string, gold, "", "Eval: gold JSON Lines file (format of dev.jsonl).");
+ABSL_FLAG(int, max_cases, 20, "Eval: errors of each kind to list.");

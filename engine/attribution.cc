@@ -1,0 +1,314 @@
+#include "engine/attribution.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace entente {
+namespace {
+
+// How far back anaphora look for an antecedent, in sentences.
+constexpr int kAnaphoraWindow = 10;
+
+// What may stand between two coordinated names: "China and Iran",
+// "China, Iran and Russia", "China’s and Iran’s", "China and the UN".
+const RE2& Connector() {
+  static const RE2* re = new RE2(
+      "(?i)(?:['’]s)?\\s*(?:,\\s*(?:and\\s+)?|and\\s+|&\\s*|as well as\\s+)(?:the\\s+)?");
+  return *re;
+}
+
+std::unique_ptr<RE2> CompileLexicon(const LoadedRuleSet& loaded, const LexiconTable& lexicons,
+                                    const std::string& name, const char* field,
+                                    const char* prefix, const char* suffix,
+                                    std::vector<Diagnostic>* diagnostics) {
+  if (name.empty()) return nullptr;
+  absl::StatusOr<std::string> fragment = lexicons.RegexFor(name);
+  if (!fragment.ok()) {
+    diagnostics->push_back({Diagnostic::Severity::kError, SourceLocation{loaded.path, 0, 0},
+                            field,
+                            absl::StrCat("attribution.", field, " names unknown lexicon \"",
+                                         name, "\"")});
+    return nullptr;
+  }
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(absl::StrCat(prefix, *fragment, suffix), options);
+  if (!re->ok()) return nullptr;
+  return re;
+}
+
+// The end of the last match of `re` in `text` that ends at or before
+// `limit`, with its begin in *begin; npos if none.
+size_t LastMatchEnd(const RE2* re, absl::string_view text, size_t limit, size_t* begin) {
+  if (re == nullptr) return absl::string_view::npos;
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece m;
+  size_t pos = 0;
+  size_t last = absl::string_view::npos;
+  while (pos < limit && re->Match(input, pos, limit, RE2::UNANCHORED, &m, 1)) {
+    size_t b = m.data() - text.data();
+    size_t e = b + m.size();
+    last = e;
+    *begin = b;
+    pos = e > b ? e : b + 1;
+  }
+  return last;
+}
+
+}  // namespace
+
+AttributionLexicons AttributionLexicons::Build(const LoadedRuleSet& loaded,
+                                               const LexiconTable& lexicons,
+                                               std::vector<Diagnostic>* diagnostics) {
+  const auto& a = loaded.rule_set.attribution();
+  AttributionLexicons out;
+  out.first_person = CompileLexicon(loaded, lexicons, a.first_person_lexicon(),
+                                    "first_person_lexicon", "", "", diagnostics);
+  out.plural_anaphor = CompileLexicon(loaded, lexicons, a.plural_anaphor_lexicon(),
+                                      "plural_anaphor_lexicon", "", "", diagnostics);
+  out.person_pronoun = CompileLexicon(loaded, lexicons, a.person_pronoun_lexicon(),
+                                      "person_pronoun_lexicon", "", "", diagnostics);
+  out.preposition_before =
+      CompileLexicon(loaded, lexicons, a.preposition_lexicon(), "preposition_lexicon", "",
+                     "\\s+(?:(?i:the|a|an)\\s+)?$", diagnostics);
+  return out;
+}
+
+HolderAttributor::HolderAttributor(const ActorGazetteer* gazetteer,
+                                   const AttributionLexicons* lexicons,
+                                   absl::string_view document,
+                                   const std::vector<SentenceSpan>* sentences,
+                                   absl::string_view speaker)
+    : gazetteer_(gazetteer),
+      lexicons_(lexicons),
+      document_(document),
+      sentences_(sentences),
+      speaker_(speaker),
+      mentions_(sentences->size()),
+      scanned_(sentences->size(), false) {}
+
+const std::vector<ActorMention>& HolderAttributor::MentionsOf(int sentence) {
+  if (!scanned_[sentence]) {
+    const SentenceSpan& s = (*sentences_)[sentence];
+    gazetteer_->FindMentions(document_.substr(s.begin, s.end - s.begin), &mentions_[sentence]);
+    scanned_[sentence] = true;
+  }
+  return mentions_[sentence];
+}
+
+std::vector<int> HolderAttributor::CoordinatedGroup(absl::string_view sentence,
+                                                    const std::vector<ActorMention>& mentions,
+                                                    int index) const {
+  // Capitals join capitals and demonyms join demonyms: "in Beijing, China
+  // and Iran" is a place followed by two names, not a list of three.
+  auto same_class = [](ActorMention::Kind a, ActorMention::Kind b) {
+    auto cls = [](ActorMention::Kind k) {
+      return k == ActorMention::Kind::kPerson ? ActorMention::Kind::kName : k;
+    };
+    return cls(a) == cls(b);
+  };
+  auto connected = [&](int left, int right) {
+    if (!same_class(mentions[left].kind, mentions[right].kind)) return false;
+    size_t from = mentions[left].end;
+    size_t to = mentions[right].begin;
+    if (to < from) return false;
+    absl::string_view between = sentence.substr(from, to - from);
+    return RE2::FullMatch(re2::StringPiece(between.data(), between.size()), Connector());
+  };
+  int first = index;
+  while (first > 0 && connected(first - 1, first)) --first;
+  int last = index;
+  while (last + 1 < static_cast<int>(mentions.size()) && connected(last, last + 1)) ++last;
+  std::vector<int> group;
+  for (int i = first; i <= last; ++i) group.push_back(i);
+  return group;
+}
+
+bool HolderAttributor::AfterPreposition(absl::string_view sentence, size_t begin) const {
+  if (lexicons_->preposition_before == nullptr) return false;
+  size_t from = begin > 40 ? begin - 40 : 0;
+  absl::string_view before = sentence.substr(from, begin - from);
+  return RE2::PartialMatch(re2::StringPiece(before.data(), before.size()),
+                           *lexicons_->preposition_before);
+}
+
+std::vector<int> HolderAttributor::LastGroup(int sentence, size_t limit) {
+  for (int s = sentence; s >= 0 && s > sentence - kAnaphoraWindow; --s) {
+    const SentenceSpan& span = (*sentences_)[s];
+    absl::string_view text = document_.substr(span.begin, span.end - span.begin);
+    const std::vector<ActorMention>& mentions = MentionsOf(s);
+    for (int i = static_cast<int>(mentions.size()) - 1; i >= 0; --i) {
+      if (s == sentence && mentions[i].end > limit) continue;
+      std::vector<int> group = CoordinatedGroup(text, mentions, i);
+      std::vector<int> actors;
+      bool political = true;  // states and organisations, not armed groups
+      for (int g : group) {
+        auto type = gazetteer_->type(mentions[g].actor);
+        political = political && (type == entente::v1::STATE || type == entente::v1::ORGANIZATION);
+        if (std::find(actors.begin(), actors.end(), mentions[g].actor) == actors.end()) {
+          actors.push_back(mentions[g].actor);
+        }
+      }
+      if (political && actors.size() >= 2) return actors;
+      i = group.front();
+    }
+  }
+  return {};
+}
+
+int HolderAttributor::LastPersonActor(int sentence, size_t limit) {
+  for (int s = sentence; s >= 0 && s > sentence - kAnaphoraWindow; --s) {
+    const std::vector<ActorMention>& mentions = MentionsOf(s);
+    for (int i = static_cast<int>(mentions.size()) - 1; i >= 0; --i) {
+      if (s == sentence && mentions[i].end > limit) continue;
+      if (mentions[i].kind == ActorMention::Kind::kPerson) return mentions[i].actor;
+    }
+  }
+  return -1;
+}
+
+void HolderAttributor::AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
+                                const char* via,
+                                std::vector<entente::v1::Holder>* holders) const {
+  const std::string& id = gazetteer_->id(actor);
+  for (const auto& h : *holders) {
+    if (h.actor() == id) return;
+  }
+  entente::v1::Holder* h = &holders->emplace_back();
+  h->set_actor(id);
+  h->set_via(via);
+  if (mention != nullptr) {
+    size_t b = sentence_begin + mention->begin;
+    size_t e = sentence_begin + mention->end;
+    h->mutable_span()->set_begin(static_cast<int>(b));
+    h->mutable_span()->set_end(static_cast<int>(e));
+    h->mutable_span()->set_text(std::string(document_.substr(b, e - b)));
+  } else {
+    h->clear_span();
+  }
+}
+
+void HolderAttributor::AddSpeaker(size_t begin, size_t end, const char* via,
+                                  std::vector<entente::v1::Holder>* holders) const {
+  if (speaker_.empty()) return;
+  for (const auto& h : *holders) {
+    if (h.actor() == speaker_) return;
+  }
+  entente::v1::Holder& h = holders->emplace_back();
+  h.set_actor(speaker_);
+  h.set_via(via);
+  if (end > begin) {
+    h.mutable_span()->set_begin(static_cast<int>(begin));
+    h.mutable_span()->set_end(static_cast<int>(end));
+    h.mutable_span()->set_text(std::string(document_.substr(begin, end - begin)));
+  }
+}
+
+void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
+                                 std::vector<entente::v1::Holder>* holders,
+                                 std::vector<std::string>* steps) {
+  const SentenceSpan& span = (*sentences_)[sentence];
+  const size_t base = span.begin;
+  absl::string_view text = document_.substr(span.begin, span.end - span.begin);
+  const std::vector<ActorMention>& mentions = MentionsOf(sentence);
+  auto step = [&](std::string line) {
+    if (steps != nullptr) steps->push_back(std::move(line));
+  };
+  const size_t before = holders->size();
+
+  if (!role.empty()) {
+    size_t rb = role.begin - base;
+    size_t re = role.end - base;
+    for (const ActorMention& m : mentions) {
+      if (m.begin >= rb && m.end <= re) AddActor(m.actor, base, &m, "role", holders);
+    }
+    size_t fb = 0;
+    if (LastMatchEnd(lexicons_->first_person.get(), text.substr(0, re), re, &fb) !=
+            absl::string_view::npos &&
+        fb >= rb) {
+      AddSpeaker(base + fb, base + re, "first_person", holders);
+    }
+    if (holders->size() > before) {
+      step(absl::StrCat("holder role \"", text.substr(rb, re - rb), "\" names ",
+                        holders->size() - before, " actor(s)"));
+      return;
+    }
+    step(absl::StrCat("holder role \"", text.substr(rb, re - rb),
+                      "\" names no known actor; looking for a subject"));
+  }
+
+  const size_t limit = match.begin - base;
+  // The nearest subject candidate to the left of the match.
+  enum class Kind { kNone, kActor, kFirstPerson, kPlural, kPronoun } kind = Kind::kNone;
+  size_t best_end = 0;
+  size_t best_begin = 0;
+  std::vector<int> best_group;
+  for (int i = static_cast<int>(mentions.size()) - 1; i >= 0; --i) {
+    if (mentions[i].end > limit) continue;
+    std::vector<int> group = CoordinatedGroup(text, mentions, i);
+    // Keep only members to the left of the match.
+    while (!group.empty() && mentions[group.back()].end > limit) group.pop_back();
+    if (AfterPreposition(text, mentions[group.front()].begin)) {
+      i = group.front();
+      continue;
+    }
+    kind = Kind::kActor;
+    best_end = mentions[i].end;
+    best_begin = mentions[group.front()].begin;
+    best_group = std::move(group);
+    break;
+  }
+  auto consider = [&](const RE2* re, Kind k) {
+    size_t b = 0;
+    size_t e = LastMatchEnd(re, text, limit, &b);
+    if (e != absl::string_view::npos && (kind == Kind::kNone || e > best_end)) {
+      kind = k;
+      best_end = e;
+      best_begin = b;
+    }
+  };
+  consider(lexicons_->first_person.get(), Kind::kFirstPerson);
+  consider(lexicons_->plural_anaphor.get(), Kind::kPlural);
+  consider(lexicons_->person_pronoun.get(), Kind::kPronoun);
+
+  absl::string_view found = text.substr(best_begin, best_end - best_begin);
+  switch (kind) {
+    case Kind::kActor:
+      for (int g : best_group) AddActor(mentions[g].actor, base, &mentions[g], "subject", holders);
+      step(absl::StrCat("subject \"", found, "\" -> ", holders->size() - before, " actor(s)"));
+      return;
+    case Kind::kFirstPerson:
+      if (speaker_.empty()) {
+        step(absl::StrCat("first person \"", found, "\" but no speaker given: no holder"));
+      } else {
+        AddSpeaker(base + best_begin, base + best_end, "first_person", holders);
+        step(absl::StrCat("first person \"", found, "\" -> speaker ", speaker_));
+      }
+      return;
+    case Kind::kPlural: {
+      std::vector<int> group = LastGroup(sentence, best_begin);
+      for (int actor : group) AddActor(actor, base, nullptr, "anaphora", holders);
+      step(absl::StrCat("plural anaphor \"", found, "\" -> ",
+                        group.empty() ? "no antecedent" : "last coordinated group"));
+      return;
+    }
+    case Kind::kPronoun: {
+      int actor = LastPersonActor(sentence, best_begin);
+      if (actor >= 0) AddActor(actor, base, nullptr, "pronoun", holders);
+      step(absl::StrCat("pronoun \"", found, "\" -> ",
+                        actor >= 0 ? gazetteer_->id(actor) : "no person named before"));
+      return;
+    }
+    case Kind::kNone:
+      break;
+  }
+  if (speaker_.empty()) {
+    step("no subject and no speaker: no holder");
+  } else {
+    AddSpeaker(0, 0, "speaker", holders);
+    step(absl::StrCat("no subject: unattributed assertion held by speaker ", speaker_));
+  }
+}
+
+}  // namespace entente

@@ -1,0 +1,104 @@
+// File: engine/attribution.h
+//
+// Holder attribution: who holds the stance a rule matched. In order:
+//   1. actors named inside the rule's (?P<holder>...) group;
+//   2. the nearest subject to the left of the match: an actor named there
+//      (not as the object of a preposition: "in Beijing", "with the UN"),
+//      with the actors coordinated with it ("China and Iran"); a first
+//      person ("we", "my Government") resolved to the request's speaker; a
+//      plural anaphor ("the two nations") resolved to the last coordinated
+//      group of the document; a personal pronoun ("he") resolved to the
+//      actor of the last person named;
+//   3. otherwise the speaker, who holds unattributed assertions.
+// The word lists come from lexicons that the rule set names in its
+// `attribution` block.
+//
+//   entente::HolderAttributor attributor(&rules, document, sentences, speaker);
+//   std::vector<entente::v1::Holder> holders;
+//   attributor.Attribute(sentence_index, match_begin, match_end, holder_group, &holders,
+//                        &steps);
+
+#ifndef ENTENTE_ENGINE_ATTRIBUTION_H_
+#define ENTENTE_ENGINE_ATTRIBUTION_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/actor_gazetteer.h"
+#include "engine/diagnostic.h"
+#include "engine/lexicon.h"
+#include "engine/segmenter.h"
+#include "proto/result.pb.h"
+#include "re2/re2.h"
+
+namespace entente {
+
+// The compiled word lists attribution uses. Immutable; shareable.
+struct AttributionLexicons {
+  std::unique_ptr<RE2> first_person;
+  std::unique_ptr<RE2> plural_anaphor;
+  std::unique_ptr<RE2> person_pronoun;
+  // Matches a preposition that ends right where a name begins.
+  std::unique_ptr<RE2> preposition_before;
+
+  // Compiles the lexicons named in `loaded`'s attribution block. An unknown
+  // lexicon name is an error diagnostic.
+  static AttributionLexicons Build(const LoadedRuleSet& loaded, const LexiconTable& lexicons,
+                                   std::vector<Diagnostic>* diagnostics);
+};
+
+// A byte range of the document; begin == end means none.
+struct ByteRange {
+  size_t begin = 0;
+  size_t end = 0;
+  bool empty() const { return begin == end; }
+};
+
+// Attributes holders within one document. Not thread-safe: one per
+// document being classified. Keeps the mentions of each sentence it has
+// looked at, so anaphora cost a scan only when they occur.
+class HolderAttributor {
+ public:
+  // `gazetteer` and `lexicons` must outlive the attributor; so must
+  // `document` and `sentences`. `speaker` may be empty.
+  HolderAttributor(const ActorGazetteer* gazetteer, const AttributionLexicons* lexicons,
+                   absl::string_view document, const std::vector<SentenceSpan>* sentences,
+                   absl::string_view speaker);
+
+  // Appends the holders of a match [match.begin, match.end) in sentence
+  // `sentence` (document offsets) to `holders`, without duplicates. `role`
+  // is the holder group's range, if the rule has one. When `steps` is not
+  // null, appends a line per attribution decision.
+  void Attribute(int sentence, ByteRange match, ByteRange role,
+                 std::vector<entente::v1::Holder>* holders, std::vector<std::string>* steps);
+
+ private:
+  const std::vector<ActorMention>& MentionsOf(int sentence);
+  // Actors coordinated with mentions[index] ("China, Iran and Russia").
+  std::vector<int> CoordinatedGroup(absl::string_view sentence,
+                                    const std::vector<ActorMention>& mentions, int index) const;
+  bool AfterPreposition(absl::string_view sentence, size_t begin) const;
+  // The last group of two or more coordinated actors before `sentence`
+  // (or in it, before `limit`).
+  std::vector<int> LastGroup(int sentence, size_t limit);
+  int LastPersonActor(int sentence, size_t limit);
+  void AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
+                const char* via, std::vector<entente::v1::Holder>* holders) const;
+  void AddSpeaker(size_t begin, size_t end, const char* via,
+                  std::vector<entente::v1::Holder>* holders) const;
+
+  const ActorGazetteer* gazetteer_;
+  const AttributionLexicons* lexicons_;
+  absl::string_view document_;
+  const std::vector<SentenceSpan>* sentences_;
+  std::string speaker_;
+  std::vector<std::vector<ActorMention>> mentions_;
+  std::vector<bool> scanned_;
+};
+
+}  // namespace entente
+
+#endif  // ENTENTE_ENGINE_ATTRIBUTION_H_

@@ -1,0 +1,223 @@
+#include "engine/classifier.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "engine/aggregate.h"
+#include "engine/attribution.h"
+#include "engine/scorer.h"
+
+namespace entente {
+namespace {
+
+using entente::v1::AppliedModifier;
+using entente::v1::Span;
+
+Span MakeSpan(absl::string_view text, size_t begin, size_t end) {
+  Span span;
+  span.set_begin(static_cast<int>(begin));
+  span.set_end(static_cast<int>(end));
+  span.set_text(std::string(text.substr(begin, end - begin)));
+  return span;
+}
+
+entente::v1::Polarity Flip(entente::v1::Polarity p) {
+  return p == entente::v1::SUPPORT ? entente::v1::OPPOSE : entente::v1::SUPPORT;
+}
+
+// The largest capture index a rule needs, plus one for the whole match.
+int GroupsNeeded(const CompiledRule& rule) {
+  return 1 + std::max({rule.holder_group, rule.target_group, 0});
+}
+
+}  // namespace
+
+entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_view text,
+                                     const ClassifyOptions& options,
+                                     ClassifierScratch* scratch) {
+  thread_local ClassifierScratch local_scratch;
+  if (scratch == nullptr) scratch = &local_scratch;
+
+  entente::v1::ClassifyResult result;
+  result.set_id(options.id);
+  result.set_rule_set(rules.name());
+  result.set_rule_set_version(rules.version());
+
+  std::vector<SentenceSpan>& sentences = scratch->sentences;
+  SplitSentences(text, &sentences);
+  if (options.include_sentences) {
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      auto* s = result.add_sentences();
+      s->set_index(static_cast<int>(i));
+      *s->mutable_span() = MakeSpan(text, sentences[i].begin, sentences[i].end);
+    }
+  }
+
+  std::optional<HolderAttributor> attributor;
+  std::vector<ScoredEvidence> items;
+  re2::StringPiece groups[8];
+
+  for (size_t si = 0; si < sentences.size(); ++si) {
+    const size_t base = sentences[si].begin;
+    absl::string_view sentence = text.substr(base, sentences[si].end - base);
+    if (!rules.SelectCandidates(sentence, &scratch->candidates)) ++scratch->prefilter_fallbacks;
+    if (scratch->candidates.empty()) continue;
+
+    entente::v1::SentenceExplanation* explained = nullptr;
+    std::vector<std::string> steps;
+    if (options.explain) {
+      explained = result.mutable_explanation()->add_sentences();
+      explained->set_sentence_index(static_cast<int>(si));
+    }
+    bool triggers_found = false;
+    re2::StringPiece input(sentence.data(), sentence.size());
+
+    for (int rule_index : scratch->candidates) {
+      const CompiledRule& rule = rules.rules()[rule_index];
+      entente::v1::RuleTrace* trace = nullptr;
+      if (explained != nullptr) {
+        trace = explained->add_rules();
+        trace->set_rule_id(rule.id);
+      }
+      bool vetoed = false;
+      for (const auto& veto : rule.vetoes) {
+        re2::StringPiece v;
+        if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, &v, 1)) {
+          vetoed = true;
+          if (trace != nullptr) {
+            size_t vb = v.data() - sentence.data();
+            *trace->add_spans() = MakeSpan(text, base + vb, base + vb + v.size());
+          }
+          break;
+        }
+      }
+      if (vetoed) {
+        if (trace != nullptr) trace->set_outcome("vetoed");
+        continue;
+      }
+      const int ngroups = std::min(GroupsNeeded(rule), 8);
+      size_t pos = 0;
+      int fired = 0;
+      int dropped = 0;
+      while (pos < sentence.size() &&
+             rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
+        size_t mb = groups[0].data() - sentence.data();
+        size_t me = mb + groups[0].size();
+        pos = me > mb ? me : mb + 1;
+        if (me == mb) continue;
+
+        if (!triggers_found) {
+          rules.context().Find(sentence, &scratch->triggers);
+          triggers_found = true;
+          if (explained != nullptr) {
+            for (const TriggerHit& hit : scratch->triggers) {
+              const ContextTriggerSpec& spec = rules.context().trigger(hit.trigger);
+              AppliedModifier* m = explained->add_triggers();
+              m->set_trigger_id(spec.id);
+              m->set_kind(spec.kind);
+              m->set_effect(spec.effect);
+              m->set_factor(spec.factor);
+              *m->mutable_span() = MakeSpan(text, base + hit.begin, base + hit.end);
+            }
+          }
+        }
+        scratch->applicable.clear();
+        rules.context().Applicable(scratch->triggers, mb, me, rule.stance, &scratch->applicable);
+
+        ScoredEvidence item;
+        item.sentence_index = static_cast<int>(si);
+        item.sentence = MakeSpan(text, base, sentences[si].end);
+        item.stance = rule.stance;
+        entente::v1::Evidence& ev = item.evidence;
+        ev.set_rule_id(rule.id);
+        *ev.mutable_span() = MakeSpan(text, base + mb, base + me);
+        if (rule.target_group > 0 && groups[rule.target_group].data() != nullptr) {
+          size_t tb = groups[rule.target_group].data() - sentence.data();
+          *ev.mutable_target() =
+              MakeSpan(text, base + tb, base + tb + groups[rule.target_group].size());
+        }
+        ev.set_rule_polarity(rule.polarity);
+        ev.set_weight(rule.weight);
+        entente::v1::Polarity polarity = rule.polarity;
+        double contribution = rule.weight;
+        bool drop = false;
+        for (int hit_index : scratch->applicable) {
+          const TriggerHit& hit = scratch->triggers[hit_index];
+          const ContextTriggerSpec& spec = rules.context().trigger(hit.trigger);
+          AppliedModifier* m = ev.add_modifiers();
+          m->set_trigger_id(spec.id);
+          m->set_kind(spec.kind);
+          m->set_effect(spec.effect);
+          m->set_factor(spec.factor);
+          *m->mutable_span() = MakeSpan(text, base + hit.begin, base + hit.end);
+          switch (spec.effect) {
+            case entente::v1::FLIP:
+              polarity = Flip(polarity);
+              contribution *= spec.factor;
+              break;
+            case entente::v1::DISCOUNT:
+              contribution *= spec.factor;
+              break;
+            case entente::v1::DROP:
+              drop = true;
+              break;
+            default:
+              break;
+          }
+        }
+        if (trace != nullptr) *trace->add_spans() = ev.span();
+        if (drop) {
+          ++dropped;
+          continue;
+        }
+        ++fired;
+        ev.set_contribution(contribution);
+        item.polarity = polarity;
+
+        if (!attributor) {
+          attributor.emplace(&rules.gazetteer(), &rules.attribution(), text, &sentences,
+                             options.speaker);
+        }
+        ByteRange role;
+        if (rule.holder_group > 0 && groups[rule.holder_group].data() != nullptr) {
+          size_t hb = groups[rule.holder_group].data() - sentence.data();
+          role = {base + hb, base + hb + groups[rule.holder_group].size()};
+        }
+        if (explained != nullptr) steps.push_back(absl::StrCat("rule ", rule.id, ":"));
+        attributor->Attribute(static_cast<int>(si), {base + mb, base + me}, role, &item.holders,
+                              explained != nullptr ? &steps : nullptr);
+        items.push_back(std::move(item));
+      }
+      if (trace != nullptr) {
+        if (fired > 0) {
+          trace->set_outcome("fired");
+        } else if (dropped > 0) {
+          trace->set_outcome("dropped");
+          trace->set_note("a DROP modifier (question, ...) removed every match");
+        } else {
+          trace->set_outcome("near_miss");
+          trace->set_note("the prefilter selected the rule; its full pattern did not match");
+        }
+      }
+    }
+    if (explained != nullptr) {
+      for (auto& s : steps) explained->add_attribution_steps(std::move(s));
+    }
+  }
+
+  std::vector<std::pair<int, std::string>> score_steps;
+  CombineEvidence(std::move(items), options.min_score, result.mutable_annotations(),
+                  options.explain ? &score_steps : nullptr);
+  if (options.explain) {
+    for (auto& [sentence, line] : score_steps) {
+      for (auto& e : *result.mutable_explanation()->mutable_sentences()) {
+        if (e.sentence_index() == sentence) e.add_score_steps(line);
+      }
+    }
+  }
+  if (options.aggregate) *result.mutable_aggregate() = AggregateDocument(rules, result.annotations());
+  return result;
+}
+
+}  // namespace entente

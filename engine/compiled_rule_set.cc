@@ -1,0 +1,262 @@
+#include "engine/compiled_rule_set.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "engine/token_pattern.h"
+
+namespace entente {
+namespace {
+
+using entente::v1::Rule;
+
+RE2::Options RuleOptions(int64_t max_mem) {
+  RE2::Options options;
+  options.set_case_sensitive(false);
+  options.set_log_errors(false);
+  options.set_max_mem(max_mem);
+  return options;
+}
+
+void NoteReferences(absl::string_view text, std::set<std::string>* used) {
+  ForEachLexiconReference(text, [&](absl::string_view name, size_t, size_t) {
+    used->insert(std::string(name));
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
+    const LoadedRuleSet& loaded, const CompileOptions& options,
+    std::vector<Diagnostic>* diagnostics) {
+  std::shared_ptr<CompiledRuleSet> out(new CompiledRuleSet());
+  out->loaded_ = loaded;
+  const auto& rs = out->loaded_.rule_set;
+  out->name_ = rs.name();
+  out->version_ = rs.version();
+  const size_t errors_before = std::count_if(
+      diagnostics->begin(), diagnostics->end(),
+      [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+
+  auto report = [&](Diagnostic::Severity severity, const SourceLocation& where,
+                    const std::string& subject, std::string message) {
+    diagnostics->push_back({severity, where, subject, std::move(message)});
+  };
+  const auto kError = Diagnostic::Severity::kError;
+
+  if (rs.name().empty()) {
+    report(kError, {loaded.path, 1, 1}, "", "rule set has no name");
+  }
+
+  absl::flat_hash_set<std::string> stances;
+  for (int i = 0; i < rs.stance_size(); ++i) {
+    SourceLocation where = i < static_cast<int>(loaded.stance_locations.size())
+                               ? loaded.stance_locations[i]
+                               : SourceLocation();
+    if (rs.stance(i).id().empty()) {
+      report(kError, where, "", "stance without an id");
+    } else if (!stances.insert(rs.stance(i).id()).second) {
+      report(kError, where, rs.stance(i).id(), "duplicate stance id");
+    }
+  }
+
+  out->lexicons_ = LexiconTable::Build(out->loaded_, diagnostics);
+
+  for (int i = 0; i < rs.rule_size(); ++i) {
+    const Rule& rule = rs.rule(i);
+    SourceLocation where = i < static_cast<int>(loaded.rule_locations.size())
+                               ? loaded.rule_locations[i]
+                               : SourceLocation();
+    SourceLocation pattern_where = i < static_cast<int>(loaded.rule_pattern_locations.size())
+                                       ? loaded.rule_pattern_locations[i]
+                                       : where;
+    const std::string& id = rule.id();
+    auto error = [&](const SourceLocation& at, std::string message) {
+      report(kError, at, id, std::move(message));
+    };
+    bool ok = true;
+    if (id.empty()) {
+      error(where, "rule without an id");
+      continue;
+    }
+    if (out->rule_index_.contains(id)) {
+      error(where, absl::StrCat("duplicate rule id \"", id, "\""));
+      continue;
+    }
+    if (rule.stance().empty()) {
+      error(where, "rule has no stance");
+      ok = false;
+    } else if (!stances.empty() && !stances.contains(rule.stance())) {
+      error(where, absl::StrCat("unknown stance \"", rule.stance(), "\""));
+      ok = false;
+    }
+    if (rule.polarity() == entente::v1::POLARITY_UNSPECIFIED) {
+      error(where, "rule needs a polarity (SUPPORT or OPPOSE)");
+      ok = false;
+    }
+    double weight = rule.weight() == 0 ? kDefaultRuleWeight : rule.weight();
+    if (!(weight > 0 && weight <= 1)) {
+      error(where, absl::StrCat("weight ", rule.weight(), " is outside (0, 1]"));
+      ok = false;
+    }
+    if (rule.pattern().empty() == rule.tokens().empty()) {
+      error(where, "rule needs exactly one of pattern and tokens");
+      continue;
+    }
+    std::string source = rule.pattern();
+    if (!rule.tokens().empty()) {
+      absl::StatusOr<std::string> translated = TokenPatternToRegex(rule.tokens());
+      if (!translated.ok()) {
+        error(pattern_where, std::string(translated.status().message()));
+        continue;
+      }
+      source = *translated;
+    }
+    absl::StatusOr<std::string> expanded = out->lexicons_.Expand(source, &out->used_lexicons_);
+    if (!expanded.ok()) {
+      error(pattern_where, std::string(expanded.status().message()));
+      continue;
+    }
+    auto regex = std::make_unique<RE2>(*expanded, RuleOptions(options.rule_max_mem));
+    if (!regex->ok()) {
+      error(pattern_where, absl::StrCat("invalid RE2 pattern: ", regex->error()));
+      continue;
+    }
+    if (regex->Match("", 0, 0, RE2::UNANCHORED, nullptr, 0)) {
+      error(pattern_where, "pattern can match the empty string; it would fire on every sentence");
+      ok = false;
+    }
+    CompiledRule compiled;
+    compiled.id = id;
+    compiled.stance = rule.stance();
+    compiled.polarity = rule.polarity();
+    compiled.weight = weight;
+    compiled.mutual = rule.mutual();
+    compiled.location = where;
+    compiled.expanded = *expanded;
+    const auto& groups = regex->NamedCapturingGroups();
+    for (const auto& [name, index] : groups) {
+      if (name == "holder") {
+        compiled.holder_group = index;
+      } else if (name == "target") {
+        compiled.target_group = index;
+      } else {
+        report(Diagnostic::Severity::kWarning, pattern_where, id,
+               absl::StrCat("named group \"", name,
+                            "\" is not a role (holder, target); it is ignored"));
+      }
+    }
+    compiled.regex = std::move(regex);
+    for (const std::string& veto : rule.veto()) {
+      absl::StatusOr<std::string> v = out->lexicons_.Expand(veto, &out->used_lexicons_);
+      if (!v.ok()) {
+        error(where, absl::StrCat("veto: ", v.status().message()));
+        ok = false;
+        continue;
+      }
+      auto re = std::make_unique<RE2>(*v, RuleOptions(options.rule_max_mem));
+      if (!re->ok()) {
+        error(where, absl::StrCat("invalid veto pattern: ", re->error()));
+        ok = false;
+        continue;
+      }
+      compiled.vetoes.push_back(std::move(re));
+    }
+    if (!ok) continue;
+    out->rule_index_[id] = static_cast<int>(out->rules_.size());
+    out->rules_.push_back(std::move(compiled));
+  }
+
+  for (const auto& trigger : rs.context()) {
+    for (const auto& t : trigger.term()) NoteReferences(t, &out->used_lexicons_);
+    for (const auto& t : trigger.pattern()) NoteReferences(t, &out->used_lexicons_);
+    for (const auto& t : trigger.terminator()) NoteReferences(t, &out->used_lexicons_);
+    for (const auto& t : trigger.pseudo()) NoteReferences(t, &out->used_lexicons_);
+  }
+  const auto& a = rs.attribution();
+  for (const std::string* name : {&a.first_person_lexicon(), &a.plural_anaphor_lexicon(),
+                                  &a.person_pronoun_lexicon(), &a.preposition_lexicon()}) {
+    if (!name->empty()) out->used_lexicons_.insert(*name);
+  }
+  // Lexicons referenced from other lexicons count as used too.
+  for (const auto& lexicon : rs.lexicon()) {
+    if (out->used_lexicons_.count(lexicon.name()) == 0) continue;
+    for (const auto& parent : lexicon.extends()) out->used_lexicons_.insert(parent);
+    for (const auto& term : lexicon.term()) NoteReferences(term, &out->used_lexicons_);
+  }
+
+  out->context_ = ContextMatcher::Build(out->loaded_, out->lexicons_, diagnostics);
+  absl::StatusOr<ActorGazetteer> gazetteer = ActorGazetteer::Build(out->loaded_, diagnostics);
+  if (!gazetteer.ok()) {
+    report(kError, {loaded.path, 0, 0}, "", std::string(gazetteer.status().message()));
+  } else {
+    out->gazetteer_ = std::move(*gazetteer);
+  }
+  out->attribution_ = AttributionLexicons::Build(out->loaded_, out->lexicons_, diagnostics);
+
+  if (!out->rules_.empty()) {
+    auto set = std::make_unique<RE2::Set>(RuleOptions(options.prefilter_max_mem),
+                                          RE2::UNANCHORED);
+    bool added = true;
+    for (const CompiledRule& rule : out->rules_) {
+      std::string error;
+      if (set->Add(rule.expanded, &error) < 0) {
+        report(kError, rule.location, rule.id,
+               absl::StrCat("pattern rejected by the prefilter: ", error));
+        added = false;
+      }
+    }
+    if (added && set->Compile()) {
+      out->prefilter_ = std::move(set);
+    } else if (added) {
+      report(Diagnostic::Severity::kWarning, {loaded.path, 0, 0}, "",
+             absl::StrCat("the RE2::Set prefilter of ", out->rules_.size(),
+                          " rules does not fit in ", options.prefilter_max_mem,
+                          " bytes; every rule will run on every sentence (slower, "
+                          "same results)"));
+    }
+  }
+
+  const size_t errors_after = std::count_if(
+      diagnostics->begin(), diagnostics->end(),
+      [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+  if (errors_after > errors_before) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        loaded.path, ": rule set has ", errors_after - errors_before, " error(s)"));
+  }
+  return std::shared_ptr<const CompiledRuleSet>(std::move(out));
+}
+
+bool CompiledRuleSet::SelectCandidates(absl::string_view sentence,
+                                       std::vector<int>* candidates) const {
+  candidates->clear();
+  if (prefilter_ != nullptr) {
+    RE2::Set::ErrorInfo info;
+    if (prefilter_->Match(re2::StringPiece(sentence.data(), sentence.size()), candidates,
+                          &info)) {
+      std::sort(candidates->begin(), candidates->end());
+      return true;
+    }
+    if (info.kind == RE2::Set::kNoError) return true;  // no rule matched
+    candidates->clear();
+  }
+  for (int i = 0; i < static_cast<int>(rules_.size()); ++i) candidates->push_back(i);
+  return false;
+}
+
+int CompiledRuleSet::FindRule(absl::string_view id) const {
+  auto it = rule_index_.find(id);
+  return it == rule_index_.end() ? -1 : it->second;
+}
+
+absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompileRuleSetFile(
+    const std::string& path, std::vector<Diagnostic>* diagnostics,
+    const CompileOptions& options) {
+  absl::StatusOr<LoadedRuleSet> loaded = LoadRuleSet(path, {}, diagnostics);
+  if (!loaded.ok()) return loaded.status();
+  return CompiledRuleSet::Compile(*loaded, options, diagnostics);
+}
+
+}  // namespace entente

@@ -1,0 +1,126 @@
+// File: engine/compiled_rule_set.h
+//
+// Compilation is the second stage of the pipeline: it validates a loaded
+// rule set, expands lexicons into RE2 patterns, builds the RE2::Set
+// prefilter, the context matcher and the actor gazetteer. The result is
+// immutable and shared by every request through a
+// std::shared_ptr<const CompiledRuleSet>; a reload builds a new one and swaps
+// the pointer.
+//
+//   std::vector<entente::Diagnostic> diagnostics;
+//   absl::StatusOr<std::shared_ptr<const entente::CompiledRuleSet>> rules =
+//       entente::CompileRuleSetFile("rules/default.textproto", &diagnostics);
+//   if (!rules.ok()) { for (auto& d : diagnostics) std::cerr << d.ToString() << "\n"; }
+//   entente::v1::ClassifyResult result =
+//       entente::Classify(**rules, "China called for a ceasefire.", {});
+
+#ifndef ENTENTE_ENGINE_COMPILED_RULE_SET_H_
+#define ENTENTE_ENGINE_COMPILED_RULE_SET_H_
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/actor_gazetteer.h"
+#include "engine/attribution.h"
+#include "engine/context.h"
+#include "engine/diagnostic.h"
+#include "engine/lexicon.h"
+#include "engine/rule_set_loader.h"
+#include "proto/rule_set.pb.h"
+#include "re2/re2.h"
+#include "re2/set.h"
+
+namespace entente {
+
+// One compiled rule.
+struct CompiledRule {
+  std::string id;
+  std::string stance;
+  entente::v1::Polarity polarity = entente::v1::SUPPORT;
+  double weight = 0.7;
+  bool mutual = false;
+  // The full pattern with captures; confirms prefilter candidates.
+  std::unique_ptr<RE2> regex;
+  int holder_group = -1;  // capture index of (?P<holder>...), or -1
+  int target_group = -1;  // capture index of (?P<target>...), or -1
+  std::vector<std::unique_ptr<RE2>> vetoes;
+  // The expanded pattern text (what RE2 compiled).
+  std::string expanded;
+  SourceLocation location;
+};
+
+struct CompileOptions {
+  // Memory budget of the RE2::Set prefilter. When the set does not fit, or
+  // a scan runs out of it, the affected sentences run every rule's full
+  // pattern instead: slower, never a dropped rule.
+  int64_t prefilter_max_mem = 64 << 20;
+  // Memory budget of each rule's own RE2.
+  int64_t rule_max_mem = 8 << 20;
+};
+
+// Default weight of a rule that does not set one.
+constexpr double kDefaultRuleWeight = 0.7;
+
+// Immutable after compilation; safe to use from many threads at once.
+class CompiledRuleSet {
+ public:
+  // Compiles `loaded`. Appends every problem to `diagnostics`; returns
+  // InvalidArgument if any is an error (the rule set is then unusable).
+  static absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> Compile(
+      const LoadedRuleSet& loaded, const CompileOptions& options,
+      std::vector<Diagnostic>* diagnostics);
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const ContextMatcher& context() const { return context_; }
+  const ActorGazetteer& gazetteer() const { return gazetteer_; }
+  const AttributionLexicons& attribution() const { return attribution_; }
+  const LexiconTable& lexicons() const { return lexicons_; }
+  // The merged rule set as loaded (for GetRuleSet and tests of examples).
+  const entente::v1::RuleSet& source() const { return loaded_.rule_set; }
+  const LoadedRuleSet& loaded() const { return loaded_; }
+  // Names of the lexicons some rule, trigger or attribution list uses.
+  const std::set<std::string>& used_lexicons() const { return used_lexicons_; }
+  // True if the RE2::Set prefilter compiled within its budget.
+  bool has_prefilter() const { return prefilter_ != nullptr; }
+
+  // Replaces `candidates` with the indices of the rules that may match
+  // `sentence`, in increasing order. Uses the prefilter; falls back to every
+  // rule when the prefilter is missing or runs out of memory (then returns
+  // false, so callers can count fallbacks).
+  bool SelectCandidates(absl::string_view sentence, std::vector<int>* candidates) const;
+
+  // Index of the rule with `id`, or -1.
+  int FindRule(absl::string_view id) const;
+
+ private:
+  CompiledRuleSet() = default;
+
+  std::string name_;
+  std::string version_;
+  LoadedRuleSet loaded_;
+  LexiconTable lexicons_;
+  std::vector<CompiledRule> rules_;
+  absl::flat_hash_map<std::string, int> rule_index_;
+  std::unique_ptr<RE2::Set> prefilter_;
+  ContextMatcher context_;
+  ActorGazetteer gazetteer_;
+  AttributionLexicons attribution_;
+  std::set<std::string> used_lexicons_;
+};
+
+// Loads and compiles the rule-set file at `path` (includes resolved inside
+// its directory).
+absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompileRuleSetFile(
+    const std::string& path, std::vector<Diagnostic>* diagnostics,
+    const CompileOptions& options = {});
+
+}  // namespace entente
+
+#endif  // ENTENTE_ENGINE_COMPILED_RULE_SET_H_

@@ -1,0 +1,54 @@
+#include "engine/rule_set_lint.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace entente {
+
+std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules) {
+  std::vector<Diagnostic> out;
+  const auto kWarning = Diagnostic::Severity::kWarning;
+  const LoadedRuleSet& loaded = rules.loaded();
+  const auto& rs = loaded.rule_set;
+  auto at = [](const std::vector<SourceLocation>& v, int i) {
+    return i < static_cast<int>(v.size()) ? v[i] : SourceLocation();
+  };
+
+  for (int i = 0; i < rs.lexicon_size(); ++i) {
+    const auto& lexicon = rs.lexicon(i);
+    SourceLocation where = at(loaded.lexicon_locations, i);
+    if (rules.used_lexicons().count(lexicon.name()) == 0) {
+      out.push_back({kWarning, where, lexicon.name(),
+                     "lexicon is never used by a rule, trigger or attribution list"});
+    }
+    if (lexicon.regex()) continue;
+    // Terms are tried longest first, so a term is shadowed only by an exact
+    // duplicate (after folding case), which is dead weight.
+    std::set<std::string> seen;
+    for (const auto& term : lexicon.term()) {
+      std::string key = absl::AsciiStrToLower(term);
+      if (!seen.insert(key).second) {
+        out.push_back({kWarning, where, lexicon.name(),
+                       absl::StrCat("term \"", term, "\" is listed twice")});
+      }
+    }
+  }
+
+  for (int i = 0; i < rs.rule_size(); ++i) {
+    const auto& rule = rs.rule(i);
+    SourceLocation where = at(loaded.rule_locations, i);
+    if (rule.example_size() == 0) {
+      out.push_back({kWarning, where, rule.id(),
+                     "rule has no example: add one that must match, so `entente test` checks it"});
+    }
+    if (rule.counterexample_size() == 0 && rule.example_size() > 0 && rule.weight() > 0.95) {
+      out.push_back({kWarning, where, rule.id(),
+                     "rule claims precision above 0.95 but has no counterexample"});
+    }
+  }
+  return out;
+}
+
+}  // namespace entente

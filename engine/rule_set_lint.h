@@ -1,0 +1,25 @@
+// File: engine/rule_set_lint.h
+//
+// Checks beyond what compilation requires, for analysts: unused lexicons,
+// rules without examples, lexicon terms shadowed by another term of the
+// same lexicon, duplicate terms, rules whose stance is not declared. All
+// are warnings; compilation errors come from the compiler itself.
+//
+//   std::vector<entente::Diagnostic> warnings = entente::LintRuleSet(*rules);
+
+#ifndef ENTENTE_ENGINE_RULE_SET_LINT_H_
+#define ENTENTE_ENGINE_RULE_SET_LINT_H_
+
+#include <vector>
+
+#include "engine/compiled_rule_set.h"
+#include "engine/diagnostic.h"
+
+namespace entente {
+
+// Returns the lint warnings of a compiled rule set.
+std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules);
+
+}  // namespace entente
+
+#endif  // ENTENTE_ENGINE_RULE_SET_LINT_H_

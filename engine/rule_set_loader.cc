@@ -1,0 +1,291 @@
+#include "engine/rule_set_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace entente {
+namespace {
+
+namespace fs = std::filesystem;
+using ::entente::v1::RuleSet;
+using ::google::protobuf::FieldDescriptor;
+using ::google::protobuf::TextFormat;
+
+// Collects text-format parse errors as diagnostics for one file.
+class DiagnosticCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  DiagnosticCollector(std::string file, std::vector<Diagnostic>* out)
+      : file_(std::move(file)), out_(out) {}
+
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    Add(Diagnostic::Severity::kError, line, column, message);
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
+                  const std::string& message) override {
+    Add(Diagnostic::Severity::kWarning, line, column, message);
+  }
+
+ private:
+  void Add(Diagnostic::Severity severity, int line, int column,
+           const std::string& message) {
+    Diagnostic d;
+    d.severity = severity;
+    // The parser counts from 0.
+    d.location = {file_, line + 1, column + 1};
+    d.message = message;
+    out_->push_back(std::move(d));
+  }
+
+  std::string file_;
+  std::vector<Diagnostic>* out_;
+};
+
+SourceLocation LocationOf(const std::string& file,
+                          const TextFormat::ParseInfoTree& tree,
+                          const FieldDescriptor* field, int index) {
+  TextFormat::ParseLocation loc = tree.GetLocation(field, index);
+  if (loc.line < 0) return {file, 0, 0};
+  return {file, loc.line + 1, loc.column + 1};
+}
+
+// Appends the locations of `field`'s `count` elements parsed into `tree`.
+void AppendLocations(const std::string& file,
+                     const TextFormat::ParseInfoTree& tree,
+                     const char* field_name, int count,
+                     std::vector<SourceLocation>* out) {
+  const FieldDescriptor* field = RuleSet::descriptor()->FindFieldByName(field_name);
+  for (int i = 0; i < count; ++i) out->push_back(LocationOf(file, tree, field, i));
+}
+
+// Appends the location of each rule's pattern (or tokens) field.
+void AppendPatternLocations(const std::string& file,
+                            const TextFormat::ParseInfoTree& tree,
+                            const RuleSet& parsed,
+                            std::vector<SourceLocation>* out) {
+  const FieldDescriptor* rule_field = RuleSet::descriptor()->FindFieldByName("rule");
+  const auto* rule_desc = entente::v1::Rule::descriptor();
+  for (int i = 0; i < parsed.rule_size(); ++i) {
+    SourceLocation fallback = LocationOf(file, tree, rule_field, i);
+    const TextFormat::ParseInfoTree* nested = tree.GetTreeForNested(rule_field, i);
+    if (nested == nullptr) {
+      out->push_back(fallback);
+      continue;
+    }
+    const char* name = parsed.rule(i).pattern().empty() ? "tokens" : "pattern";
+    SourceLocation loc = LocationOf(file, *nested, rule_desc->FindFieldByName(name), -1);
+    out->push_back(loc.line > 0 ? loc : fallback);
+  }
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::NotFoundError(absl::StrCat(path, ": no such rule file"));
+  }
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec) return absl::NotFoundError(absl::StrCat(path, ": ", ec.message()));
+  if (size > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        path, ": rule file is ", size, " bytes, over the limit of ", max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// True if `path` is `root` or lies below it (both canonical).
+bool IsInside(const fs::path& path, const fs::path& root) {
+  auto mismatch = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return mismatch.first == root.end();
+}
+
+class Loader {
+ public:
+  Loader(const LoadOptions& options, std::vector<Diagnostic>* diagnostics)
+      : options_(options), diagnostics_(diagnostics) {}
+
+  // Parses `text` (from `file`) and merges it into the result; follows its
+  // includes when `directory` is set.
+  absl::Status Merge(const std::string& file, const std::string& text,
+                     const fs::path* directory, bool top_level) {
+    RuleSet parsed;
+    TextFormat::Parser parser;
+    DiagnosticCollector collector(file, diagnostics_);
+    TextFormat::ParseInfoTree tree;
+    parser.RecordErrorsTo(&collector);
+    parser.WriteLocationsTo(&tree);
+    if (!parser.ParseFromString(text, &parsed)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": not a valid entente.v1.RuleSet text proto"));
+    }
+    result_.files.push_back(file);
+    if (top_level) {
+      result_.rule_set.set_name(parsed.name());
+      result_.rule_set.set_version(parsed.version());
+      result_.rule_set.set_description(parsed.description());
+    } else if (!parsed.name().empty()) {
+      AddWarning(file, tree, "name",
+                 absl::StrCat("included file sets name \"", parsed.name(),
+                              "\"; only the top-level file's name is used"));
+    }
+    AppendLocations(file, tree, "rule", parsed.rule_size(), &result_.rule_locations);
+    AppendPatternLocations(file, tree, parsed, &result_.rule_pattern_locations);
+    AppendLocations(file, tree, "lexicon", parsed.lexicon_size(),
+                    &result_.lexicon_locations);
+    AppendLocations(file, tree, "context", parsed.context_size(),
+                    &result_.context_locations);
+    AppendLocations(file, tree, "actor", parsed.actor_size(), &result_.actor_locations);
+    AppendLocations(file, tree, "person", parsed.person_size(), &result_.person_locations);
+    AppendLocations(file, tree, "stance", parsed.stance_size(), &result_.stance_locations);
+
+    RuleSet* merged = &result_.rule_set;
+    for (auto& r : *parsed.mutable_rule()) *merged->add_rule() = std::move(r);
+    for (auto& l : *parsed.mutable_lexicon()) *merged->add_lexicon() = std::move(l);
+    for (auto& c : *parsed.mutable_context()) *merged->add_context() = std::move(c);
+    for (auto& a : *parsed.mutable_actor()) *merged->add_actor() = std::move(a);
+    for (auto& p : *parsed.mutable_person()) *merged->add_person() = std::move(p);
+    for (auto& s : *parsed.mutable_stance()) *merged->add_stance() = std::move(s);
+    if (parsed.has_attribution()) {
+      merged->mutable_attribution()->MergeFrom(parsed.attribution());
+    }
+
+    const FieldDescriptor* include_field =
+        RuleSet::descriptor()->FindFieldByName("include");
+    absl::Status status = absl::OkStatus();
+    for (int i = 0; i < parsed.include_size(); ++i) {
+      SourceLocation where = LocationOf(file, tree, include_field, i);
+      merged->add_include(parsed.include(i));
+      absl::Status s = Include(parsed.include(i), directory, where);
+      if (!s.ok() && status.ok()) status = s;
+    }
+    return status;
+  }
+
+  absl::Status LoadFile(const fs::path& path, const SourceLocation* included_from) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (ec) canonical = path;
+    if (!visited_.insert(canonical.string()).second) {
+      // Including a file twice would duplicate its rules: report the cycle or
+      // repetition where it happens.
+      Error(included_from, canonical.string(),
+            absl::StrCat("file included more than once: ", path.string()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), " included more than once"));
+    }
+    absl::StatusOr<std::string> text = ReadFile(path.string(), options_.max_file_bytes);
+    if (!text.ok()) {
+      Error(included_from, path.string(), std::string(text.status().message()));
+      return text.status();
+    }
+    fs::path directory = fs::absolute(path, ec).lexically_normal().parent_path();
+    return Merge(path.string(), *text, &directory, included_from == nullptr);
+  }
+
+  void SetRoot(fs::path root) {
+    root_ = std::move(root);
+    if (root_.has_parent_path() && root_.filename().empty()) root_ = root_.parent_path();
+  }
+  LoadedRuleSet& result() { return result_; }
+
+ private:
+  absl::Status Include(const std::string& include, const fs::path* directory,
+                       const SourceLocation& where) {
+    if (directory == nullptr) {
+      Error(&where, where.file, "include is not allowed in a rule set sent as text");
+      return absl::InvalidArgumentError("include in a rule set sent as text");
+    }
+    // Checked lexically: an include string cannot climb out with "..", while
+    // symbolic links that the operator put in the rules directory (Bazel
+    // runfiles are made of them) are trusted.
+    fs::path target = (*directory / include).lexically_normal();
+    if (fs::path(include).is_absolute() || !IsInside(target, root_)) {
+      Error(&where, where.file,
+            absl::StrCat("include \"", include, "\" resolves outside the rules directory ",
+                         root_.string()));
+      return absl::PermissionDeniedError(
+          absl::StrCat("include \"", include, "\" leaves the rules directory"));
+    }
+    return LoadFile(target, &where);
+  }
+
+  void Error(const SourceLocation* where, const std::string& file, std::string message) {
+    Diagnostic d;
+    d.location = where != nullptr ? *where : SourceLocation{file, 0, 0};
+    d.message = std::move(message);
+    diagnostics_->push_back(std::move(d));
+  }
+
+  void AddWarning(const std::string& file, const TextFormat::ParseInfoTree& tree,
+                  const char* field, std::string message) {
+    Diagnostic d;
+    d.severity = Diagnostic::Severity::kWarning;
+    d.location = LocationOf(file, tree, RuleSet::descriptor()->FindFieldByName(field), -1);
+    d.message = std::move(message);
+    diagnostics_->push_back(std::move(d));
+  }
+
+  const LoadOptions& options_;
+  std::vector<Diagnostic>* diagnostics_;
+  fs::path root_;
+  std::set<std::string> visited_;
+  LoadedRuleSet result_;
+};
+
+}  // namespace
+
+absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path,
+                                          const LoadOptions& options,
+                                          std::vector<Diagnostic>* diagnostics) {
+  Loader loader(options, diagnostics);
+  std::error_code ec;
+  fs::path root = options.root.empty() ? fs::path(path).parent_path() : fs::path(options.root);
+  if (root.empty()) root = ".";
+  loader.SetRoot(fs::absolute(root, ec).lexically_normal());
+  absl::Status status = loader.LoadFile(path, nullptr);
+  if (!status.ok()) return status;
+  loader.result().path = path;
+  return std::move(loader.result());
+}
+
+absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(absl::string_view text,
+                                                  const std::string& name,
+                                                  std::vector<Diagnostic>* diagnostics) {
+  LoadOptions options;
+  Loader loader(options, diagnostics);
+  absl::Status status = loader.Merge(name, std::string(text), nullptr, true);
+  if (!status.ok()) return status;
+  loader.result().path = name;
+  return std::move(loader.result());
+}
+
+absl::StatusOr<std::vector<std::string>> ListRuleSetFiles(const std::string& directory) {
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) {
+    return absl::NotFoundError(absl::StrCat(directory, ": not a rules directory"));
+  }
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".textproto") {
+      files.push_back(entry.path().string());
+    }
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat(directory, ": ", ec.message()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace entente

@@ -1,0 +1,74 @@
+// File: engine/rule_set_loader.h
+//
+// Loading is the first stage of the pipeline: it reads a rule-set text proto
+// and the files it includes, merges them into one RuleSet, and remembers
+// where every rule, lexicon, trigger and actor came from so that later
+// stages can report errors at file:line:col.
+//
+//   std::vector<entente::Diagnostic> diagnostics;
+//   absl::StatusOr<entente::LoadedRuleSet> loaded =
+//       entente::LoadRuleSet("rules/default.textproto", {}, &diagnostics);
+//   if (!loaded.ok()) { /* diagnostics say why, with positions */ }
+
+#ifndef ENTENTE_ENGINE_RULE_SET_LOADER_H_
+#define ENTENTE_ENGINE_RULE_SET_LOADER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/diagnostic.h"
+#include "proto/rule_set.pb.h"
+
+namespace entente {
+
+// A merged rule set with the source position of each element. The location
+// vectors are parallel to the repeated fields of `rule_set`.
+struct LoadedRuleSet {
+  entente::v1::RuleSet rule_set;
+  // The top-level file.
+  std::string path;
+  // Every file read, top-level first.
+  std::vector<std::string> files;
+  std::vector<SourceLocation> rule_locations;
+  // Location of each rule's pattern or tokens field (for RE2 errors).
+  std::vector<SourceLocation> rule_pattern_locations;
+  std::vector<SourceLocation> lexicon_locations;
+  std::vector<SourceLocation> context_locations;
+  std::vector<SourceLocation> actor_locations;
+  std::vector<SourceLocation> person_locations;
+  std::vector<SourceLocation> stance_locations;
+};
+
+struct LoadOptions {
+  // Includes must resolve inside this directory. Empty means the directory
+  // of the top-level file.
+  std::string root;
+  // Upper bound on the bytes of one file, to refuse runaway inputs.
+  size_t max_file_bytes = 64 << 20;
+};
+
+// Reads the rule set at `path` and everything it includes. Appends every
+// problem found to `diagnostics`; returns InvalidArgument when there was a
+// syntax error, NotFound when a file is missing, PermissionDenied when an
+// include leaves the root. Never crashes on malformed input.
+absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path,
+                                          const LoadOptions& options,
+                                          std::vector<Diagnostic>* diagnostics);
+
+// Parses rule-set text that did not come from a file (a ValidateRuleSet
+// request). `name` labels diagnostics. Includes are refused: the text has no
+// directory to resolve them in.
+absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(
+    absl::string_view text, const std::string& name,
+    std::vector<Diagnostic>* diagnostics);
+
+// Lists the top-level rule-set files of a rules directory: the *.textproto
+// files directly inside it, sorted. Fragments live in subdirectories.
+absl::StatusOr<std::vector<std::string>> ListRuleSetFiles(
+    const std::string& directory);
+
+}  // namespace entente
+
+#endif  // ENTENTE_ENGINE_RULE_SET_LOADER_H_
