@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/aggregate.h"
 #include "engine/attribution.h"
 #include "engine/scorer.h"
@@ -29,6 +30,42 @@ entente::v1::Polarity Flip(entente::v1::Polarity p) {
 // The largest capture index a rule needs, plus one for the whole match.
 int GroupsNeeded(const CompiledRule& rule) {
   return 1 + std::max({rule.holder_group, rule.target_group, 0});
+}
+
+// For explanations: the rules the prefilter did not select although some of
+// their lexicons occur in the sentence (near misses), with what was found
+// and what was missing.
+void ExplainPartialMatches(const CompiledRuleSet& rules, absl::string_view text, size_t base,
+                           absl::string_view sentence, const std::vector<int>& candidates,
+                           entente::v1::SentenceExplanation* explained) {
+  re2::StringPiece input(sentence.data(), sentence.size());
+  for (int i = 0; i < static_cast<int>(rules.rules().size()); ++i) {
+    if (std::binary_search(candidates.begin(), candidates.end(), i)) continue;
+    const CompiledRule& rule = rules.rules()[i];
+    std::vector<std::string> found, missing;
+    std::vector<Span> spans;
+    for (const std::string& name : rule.lexicons) {
+      const RE2* re = rules.LexiconRegex(name);
+      re2::StringPiece m;
+      if (re != nullptr && re->Match(input, 0, sentence.size(), RE2::UNANCHORED, &m, 1)) {
+        size_t b = m.data() - sentence.data();
+        spans.push_back(MakeSpan(text, base + b, base + b + m.size()));
+        found.push_back(absl::StrCat("{", name, "} \"", absl::string_view(m.data(), m.size()), "\""));
+      } else {
+        missing.push_back(absl::StrCat("{", name, "}"));
+      }
+    }
+    if (found.empty()) continue;
+    entente::v1::RuleTrace* trace = explained->add_rules();
+    trace->set_rule_id(rule.id);
+    trace->set_outcome("near_miss");
+    for (auto& s : spans) *trace->add_spans() = std::move(s);
+    trace->set_note(absl::StrCat(
+        "found ", absl::StrJoin(found, ", "), "; ",
+        missing.empty() ? std::string("the rest of the pattern did not match")
+                        : absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
+        " (or the words between are not as the pattern wants)"));
+  }
 }
 
 }  // namespace
@@ -62,7 +99,7 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
     const size_t base = sentences[si].begin;
     absl::string_view sentence = text.substr(base, sentences[si].end - base);
     if (!rules.SelectCandidates(sentence, &scratch->candidates)) ++scratch->prefilter_fallbacks;
-    if (scratch->candidates.empty()) continue;
+    if (scratch->candidates.empty() && !options.explain) continue;
 
     entente::v1::SentenceExplanation* explained = nullptr;
     std::vector<std::string> steps;
@@ -202,7 +239,11 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
       }
     }
     if (explained != nullptr) {
+      ExplainPartialMatches(rules, text, base, sentence, scratch->candidates, explained);
       for (auto& s : steps) explained->add_attribution_steps(std::move(s));
+      if (explained->rules_size() == 0 && explained->triggers_size() == 0) {
+        result.mutable_explanation()->mutable_sentences()->RemoveLast();
+      }
     }
   }
 

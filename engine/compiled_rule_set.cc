@@ -21,6 +21,7 @@ RE2::Options RuleOptions(int64_t max_mem) {
 }
 
 void NoteReferences(absl::string_view text, std::set<std::string>* used) {
+  if (used == nullptr) return;
   ForEachLexiconReference(text, [&](absl::string_view name, size_t, size_t) {
     used->insert(std::string(name));
   });
@@ -129,6 +130,10 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
       ok = false;
     }
     CompiledRule compiled;
+    NoteReferences(source, nullptr);
+    ForEachLexiconReference(source, [&](absl::string_view name, size_t, size_t) {
+      compiled.lexicons.emplace_back(name);
+    });
     compiled.id = id;
     compiled.stance = rule.stance();
     compiled.polarity = rule.polarity();
@@ -196,6 +201,16 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
   }
   out->attribution_ = AttributionLexicons::Build(out->loaded_, out->lexicons_, diagnostics);
 
+  for (const CompiledRule& rule : out->rules_) {
+    for (const std::string& name : rule.lexicons) {
+      if (out->lexicon_regex_.contains(name)) continue;
+      absl::StatusOr<std::string> fragment = out->lexicons_.RegexFor(name);
+      if (!fragment.ok()) continue;
+      auto re = std::make_unique<RE2>(*fragment, RuleOptions(options.rule_max_mem));
+      if (re->ok()) out->lexicon_regex_[name] = std::move(re);
+    }
+  }
+
   if (!out->rules_.empty()) {
     auto set = std::make_unique<RE2::Set>(RuleOptions(options.prefilter_max_mem),
                                           RE2::UNANCHORED);
@@ -244,6 +259,11 @@ bool CompiledRuleSet::SelectCandidates(absl::string_view sentence,
   }
   for (int i = 0; i < static_cast<int>(rules_.size()); ++i) candidates->push_back(i);
   return false;
+}
+
+const RE2* CompiledRuleSet::LexiconRegex(absl::string_view name) const {
+  auto it = lexicon_regex_.find(name);
+  return it == lexicon_regex_.end() ? nullptr : it->second.get();
 }
 
 int CompiledRuleSet::FindRule(absl::string_view id) const {

@@ -51,6 +51,8 @@ struct CompiledRule {
   std::vector<std::unique_ptr<RE2>> vetoes;
   // The expanded pattern text (what RE2 compiled).
   std::string expanded;
+  // Lexicons the pattern refers to, in order (for near-miss explanations).
+  std::vector<std::string> lexicons;
   SourceLocation location;
 };
 
@@ -99,6 +101,10 @@ class CompiledRuleSet {
   // Index of the rule with `id`, or -1.
   int FindRule(absl::string_view id) const;
 
+  // The compiled regex of a lexicon some rule refers to, or null. Used to
+  // explain near misses, not on the hot path.
+  const RE2* LexiconRegex(absl::string_view name) const;
+
  private:
   CompiledRuleSet() = default;
 
@@ -113,6 +119,7 @@ class CompiledRuleSet {
   ActorGazetteer gazetteer_;
   AttributionLexicons attribution_;
   std::set<std::string> used_lexicons_;
+  absl::flat_hash_map<std::string, std::unique_ptr<RE2>> lexicon_regex_;
 };
 
 // Loads and compiles the rule-set file at `path` (includes resolved inside

@@ -24,8 +24,8 @@ using ::google::protobuf::TextFormat;
 // Collects text-format parse errors as diagnostics for one file.
 class DiagnosticCollector : public google::protobuf::io::ErrorCollector {
  public:
-  DiagnosticCollector(std::string file, std::vector<Diagnostic>* out)
-      : file_(std::move(file)), out_(out) {}
+  DiagnosticCollector(std::string file, absl::string_view text, std::vector<Diagnostic>* out)
+      : file_(std::move(file)), text_(text), out_(out) {}
 
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
@@ -44,10 +44,41 @@ class DiagnosticCollector : public google::protobuf::io::ErrorCollector {
     // The parser counts from 0.
     d.location = {file_, line + 1, column + 1};
     d.message = message;
+    if (absl::EndsWith(message, "got: ")) d.message += "end of file";
+    PointAtBadEnumValue(&d);
     out_->push_back(std::move(d));
   }
 
+  // The parser reports an unknown enum value at the token after it; point
+  // at the value itself, which is what the analyst has to fix.
+  void PointAtBadEnumValue(Diagnostic* d) const {
+    constexpr absl::string_view kPrefix = "Unknown enumeration value of \"";
+    if (!absl::StartsWith(d->message, kPrefix)) return;
+    size_t end_quote = d->message.find('"', kPrefix.size());
+    if (end_quote == std::string::npos) return;
+    std::string value = d->message.substr(kPrefix.size(), end_quote - kPrefix.size());
+    // Offset of the reported position.
+    size_t offset = 0;
+    for (int line = 1; line < d->location.line && offset < text_.size(); ++offset) {
+      if (text_[offset] == '\n') ++line;
+    }
+    offset = std::min(text_.size(), offset + d->location.column - 1);
+    size_t found = text_.substr(0, offset).rfind(value);
+    if (found == absl::string_view::npos) return;
+    int line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < found; ++i) {
+      if (text_[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    d->location.line = line;
+    d->location.column = static_cast<int>(found - line_start) + 1;
+  }
+
   std::string file_;
+  absl::string_view text_;
   std::vector<Diagnostic>* out_;
 };
 
@@ -123,7 +154,7 @@ class Loader {
                      const fs::path* directory, bool top_level) {
     RuleSet parsed;
     TextFormat::Parser parser;
-    DiagnosticCollector collector(file, diagnostics_);
+    DiagnosticCollector collector(file, text, diagnostics_);
     TextFormat::ParseInfoTree tree;
     parser.RecordErrorsTo(&collector);
     parser.WriteLocationsTo(&tree);
