@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `entente` binary as an analyst uses it.
+set -euo pipefail
+
+ENTENTE="$TEST_SRCDIR/entente/cli/entente"
+RULES="$TEST_SRCDIR/entente/rules"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# classify: text from arguments, human-readable output with evidence.
+out=$("$ENTENTE" classify --rules "$RULES" --speaker HND "We demand an immediate ceasefire in Lebanon.")
+grep -q "ceasefire SUPPORT" <<<"$out" || fail "classify: $out"
+grep -q "HND" <<<"$out" || fail "classify holder: $out"
+grep -q "evidence cf_call_for" <<<"$out" || fail "classify evidence: $out"
+
+# classify: stdin, JSON output.
+out=$(echo "China and Iran pledged to support each other." | "$ENTENTE" classify --rules "$RULES" --json)
+grep -q '"stance":"core_interests"' <<<"$out" || fail "classify --json: $out"
+
+# explain: near misses and steps.
+out=$("$ENTENTE" explain --rules "$RULES" --speaker FRA "We do not support a ceasefire.")
+grep -q "negation" <<<"$out" || fail "explain trigger: $out"
+grep -q "OPPOSE" <<<"$out" || fail "explain polarity: $out"
+
+# lint: the bundled rules have no errors; a broken file gets file:line:col.
+"$ENTENTE" lint --rules "$RULES" >/dev/null 2>&1 || fail "lint of bundled rules failed"
+mkdir -p "$TMP/broken"
+cat >"$TMP/broken/bad.textproto" <<'RULES'
+name: "bad"
+rule {
+  id: "r1"
+  polarity: MAYBE
+}
+RULES
+set +e
+out=$("$ENTENTE" lint "$TMP/broken/bad.textproto" 2>&1)
+status=$?
+set -e
+[ $status -eq 1 ] || fail "lint exit status $status: $out"
+grep -q "bad.textproto:4:13: error: Unknown enumeration value" <<<"$out" || fail "lint position: $out"
+
+cat >"$TMP/broken/semantic.textproto" <<'RULES'
+name: "semantic"
+stance { id: "s" }
+rule {
+  id: "r1"
+  stance: "s"
+  polarity: SUPPORT
+  pattern: "{nope} and (unclosed"
+}
+RULES
+set +e
+out=$("$ENTENTE" lint "$TMP/broken/semantic.textproto" 2>&1)
+status=$?
+set -e
+[ $status -eq 1 ] || fail "lint semantic exit $status: $out"
+grep -q "semantic.textproto:7:3: error: \[r1\] unknown lexicon {nope}" <<<"$out" || fail "lint semantic: $out"
+
+# test: every embedded example passes.
+out=$("$ENTENTE" test --rules "$RULES")
+grep -q " 0 failed" <<<"$out" || fail "test: $out"
+
+# batch: one line out per line in, error records, exit status 1 on errors.
+printf '%s\n' '{"id":"a","text":"We call for a ceasefire.","speaker":"FRA"}' 'not json' \
+  '{"id":"c","text":"Nothing."}' >"$TMP/in.jsonl"
+set +e
+"$ENTENTE" batch --rules "$RULES" --summary "$TMP/in.jsonl" >"$TMP/out.jsonl" 2>"$TMP/err"
+status=$?
+set -e
+[ $status -eq 1 ] || fail "batch exit status $status"
+[ "$(wc -l <"$TMP/out.jsonl")" -eq 3 ] || fail "batch line count"
+grep -q '"error"' <(sed -n 2p "$TMP/out.jsonl") || fail "batch error record"
+grep -q '"documents":2' "$TMP/err" || fail "batch summary: $(cat "$TMP/err")"
+
+echo "cli_test: all checks passed"
