@@ -213,6 +213,7 @@ ChunkResult ProcessChunk(const CompiledRuleSet& rules, const BatchOptions& optio
       AppendResultJson(r, &result.output);
     }
   }
+  result.counts.prefilter_fallbacks = scratch.prefilter_fallbacks;
   return result;
 }
 
@@ -247,9 +248,9 @@ absl::StatusOr<int64_t> PrepareResume(const std::string& path) {
 std::string BatchSummary::ToJson() const {
   std::string out = absl::StrFormat(
       "{\"documents\":%d,\"sentences\":%d,\"bytes\":%d,\"errors\":%d,\"resumed\":%d,"
-      "\"seconds\":%.3f,\"mb_per_second\":%.2f,\"documents_per_second\":%.1f,"
+      "\"prefilter_fallbacks\":%d,\"seconds\":%.3f,\"mb_per_second\":%.2f,\"documents_per_second\":%.1f,"
       "\"annotations\":{",
-      documents, sentences, bytes, errors, resumed, seconds,
+      documents, sentences, bytes, errors, resumed, prefilter_fallbacks, seconds,
       seconds > 0 ? bytes / 1e6 / seconds : 0.0, seconds > 0 ? documents / seconds : 0.0);
   bool first = true;
   for (const auto& [k, v] : annotations) {
@@ -310,6 +311,7 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
     summary->sentences += r.counts.sentences;
     summary->bytes += r.counts.bytes;
     summary->errors += r.counts.errors;
+    summary->prefilter_fallbacks += r.counts.prefilter_fallbacks;
     for (const auto& [k, v] : r.counts.annotations) summary->annotations[k] += v;
   };
   auto submit = [&](std::vector<Record> chunk) {

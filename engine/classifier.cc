@@ -32,39 +32,48 @@ int GroupsNeeded(const CompiledRule& rule) {
   return 1 + std::max({rule.holder_group, rule.target_group, 0});
 }
 
-// For explanations: the rules the prefilter did not select although some of
-// their lexicons occur in the sentence (near misses), with what was found
-// and what was missing.
+// For explanations: which of `rule`'s lexicons occur in the sentence and
+// which do not. Appends the spans found to `spans`; returns "" when none of
+// them occurs.
+std::string NearMissNote(const CompiledRuleSet& rules, const CompiledRule& rule,
+                         absl::string_view text, size_t base, absl::string_view sentence,
+                         google::protobuf::RepeatedPtrField<Span>* spans) {
+  re2::StringPiece input(sentence.data(), sentence.size());
+  std::vector<std::string> found, missing;
+  for (const std::string& name : rule.lexicons) {
+    const RE2* re = rules.LexiconRegex(name);
+    re2::StringPiece m;
+    if (re != nullptr && re->Match(input, 0, sentence.size(), RE2::UNANCHORED, &m, 1)) {
+      size_t b = m.data() - sentence.data();
+      *spans->Add() = MakeSpan(text, base + b, base + b + m.size());
+      found.push_back(absl::StrCat("{", name, "} \"", absl::string_view(m.data(), m.size()), "\""));
+    } else {
+      missing.push_back(absl::StrCat("{", name, "}"));
+    }
+  }
+  if (found.empty()) return "";
+  return absl::StrCat("found ", absl::StrJoin(found, ", "), "; ",
+                      missing.empty() ? std::string("the rest of the pattern did not match")
+                                      : absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
+                      " (or the words between are not as the pattern wants)");
+}
+
+// For explanations: rules the prefilter did not select although some of
+// their lexicons occur in the sentence.
 void ExplainPartialMatches(const CompiledRuleSet& rules, absl::string_view text, size_t base,
                            absl::string_view sentence, const std::vector<int>& candidates,
                            entente::v1::SentenceExplanation* explained) {
-  re2::StringPiece input(sentence.data(), sentence.size());
   for (int i = 0; i < static_cast<int>(rules.rules().size()); ++i) {
     if (std::binary_search(candidates.begin(), candidates.end(), i)) continue;
     const CompiledRule& rule = rules.rules()[i];
-    std::vector<std::string> found, missing;
-    std::vector<Span> spans;
-    for (const std::string& name : rule.lexicons) {
-      const RE2* re = rules.LexiconRegex(name);
-      re2::StringPiece m;
-      if (re != nullptr && re->Match(input, 0, sentence.size(), RE2::UNANCHORED, &m, 1)) {
-        size_t b = m.data() - sentence.data();
-        spans.push_back(MakeSpan(text, base + b, base + b + m.size()));
-        found.push_back(absl::StrCat("{", name, "} \"", absl::string_view(m.data(), m.size()), "\""));
-      } else {
-        missing.push_back(absl::StrCat("{", name, "}"));
-      }
-    }
-    if (found.empty()) continue;
+    google::protobuf::RepeatedPtrField<Span> spans;
+    std::string note = NearMissNote(rules, rule, text, base, sentence, &spans);
+    if (note.empty()) continue;
     entente::v1::RuleTrace* trace = explained->add_rules();
     trace->set_rule_id(rule.id);
     trace->set_outcome("near_miss");
-    for (auto& s : spans) *trace->add_spans() = std::move(s);
-    trace->set_note(absl::StrCat(
-        "found ", absl::StrJoin(found, ", "), "; ",
-        missing.empty() ? std::string("the rest of the pattern did not match")
-                        : absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
-        " (or the words between are not as the pattern wants)"));
+    *trace->mutable_spans() = std::move(spans);
+    trace->set_note(std::move(note));
   }
 }
 
@@ -234,7 +243,10 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
           trace->set_note("a DROP modifier (question, ...) removed every match");
         } else {
           trace->set_outcome("near_miss");
-          trace->set_note("the prefilter selected the rule; its full pattern did not match");
+          std::string note = NearMissNote(rules, rule, text, base, sentence, trace->mutable_spans());
+          trace->set_note(note.empty() ? "the prefilter found the rule's required words; its "
+                                         "full pattern did not match"
+                                       : note);
         }
       }
     }

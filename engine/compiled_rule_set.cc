@@ -212,23 +212,36 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
   }
 
   if (!out->rules_.empty()) {
-    auto set = std::make_unique<RE2::Set>(RuleOptions(options.prefilter_max_mem),
-                                          RE2::UNANCHORED);
+    // The prefilter: required literals of each rule, found with one scan.
+    auto filter = std::make_unique<re2::FilteredRE2>(options.min_atom_length);
     bool added = true;
     for (const CompiledRule& rule : out->rules_) {
-      std::string error;
-      if (set->Add(rule.expanded, &error) < 0) {
-        report(kError, rule.location, rule.id,
-               absl::StrCat("pattern rejected by the prefilter: ", error));
+      int id = -1;
+      if (filter->Add(rule.expanded, RuleOptions(options.rule_max_mem), &id) !=
+              RE2::NoError ||
+          id != static_cast<int>(&rule - out->rules_.data())) {
+        report(kError, rule.location, rule.id, "pattern rejected by the prefilter");
         added = false;
       }
     }
-    if (added && set->Compile()) {
+    std::vector<std::string> atoms;
+    if (added) filter->Compile(&atoms);
+    auto set = std::make_unique<RE2::Set>(RuleOptions(options.prefilter_max_mem),
+                                          RE2::UNANCHORED);
+    for (const std::string& atom : atoms) {
+      std::string error;
+      if (set->Add(RE2::QuoteMeta(atom), &error) < 0) added = false;
+    }
+    if (added && (atoms.empty() || set->Compile())) {
+      out->filter_ = std::move(filter);
       out->prefilter_ = std::move(set);
+      out->prefilter_atoms_ = static_cast<int>(atoms.size());
+      out->filter_->AllPotentials({}, &out->unfiltered_rules_);
+      std::sort(out->unfiltered_rules_.begin(), out->unfiltered_rules_.end());
     } else if (added) {
       report(Diagnostic::Severity::kWarning, {loaded.path, 0, 0}, "",
-             absl::StrCat("the RE2::Set prefilter of ", out->rules_.size(),
-                          " rules does not fit in ", options.prefilter_max_mem,
+             absl::StrCat("the RE2::Set prefilter of ", atoms.size(),
+                          " literals does not fit in ", options.prefilter_max_mem,
                           " bytes; every rule will run on every sentence (slower, "
                           "same results)"));
     }
@@ -248,13 +261,18 @@ bool CompiledRuleSet::SelectCandidates(absl::string_view sentence,
                                        std::vector<int>* candidates) const {
   candidates->clear();
   if (prefilter_ != nullptr) {
+    thread_local std::vector<int> atoms;
+    atoms.clear();
     RE2::Set::ErrorInfo info;
-    if (prefilter_->Match(re2::StringPiece(sentence.data(), sentence.size()), candidates,
-                          &info)) {
+    bool ok = prefilter_atoms_ == 0 ||
+              prefilter_->Match(re2::StringPiece(sentence.data(), sentence.size()), &atoms,
+                                &info) ||
+              info.kind == RE2::Set::kNoError;
+    if (ok) {
+      filter_->AllPotentials(atoms, candidates);
       std::sort(candidates->begin(), candidates->end());
       return true;
     }
-    if (info.kind == RE2::Set::kNoError) return true;  // no rule matched
     candidates->clear();
   }
   for (int i = 0; i < static_cast<int>(rules_.size()); ++i) candidates->push_back(i);

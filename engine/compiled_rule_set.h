@@ -32,6 +32,7 @@
 #include "engine/lexicon.h"
 #include "engine/rule_set_loader.h"
 #include "proto/rule_set.pb.h"
+#include "re2/filtered_re2.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -61,6 +62,9 @@ struct CompileOptions {
   // a scan runs out of it, the affected sentences run every rule's full
   // pattern instead: slower, never a dropped rule.
   int64_t prefilter_max_mem = 64 << 20;
+  // Shortest literal the prefilter looks for; a rule with no required
+  // literal this long is a candidate for every sentence.
+  int min_atom_length = 3;
   // Memory budget of each rule's own RE2.
   int64_t rule_max_mem = 8 << 20;
 };
@@ -91,6 +95,12 @@ class CompiledRuleSet {
   const std::set<std::string>& used_lexicons() const { return used_lexicons_; }
   // True if the RE2::Set prefilter compiled within its budget.
   bool has_prefilter() const { return prefilter_ != nullptr; }
+  // Number of literals the prefilter scans for, and of rules it cannot
+  // filter (they run on every sentence).
+  int prefilter_atoms() const { return prefilter_atoms_; }
+  // Rules the prefilter cannot filter: they have no required literal of at
+  // least min_atom_length bytes, so they run on every sentence.
+  const std::vector<int>& unfiltered_rules() const { return unfiltered_rules_; }
 
   // Replaces `candidates` with the indices of the rules that may match
   // `sentence`, in increasing order. Uses the prefilter; falls back to every
@@ -114,7 +124,12 @@ class CompiledRuleSet {
   LexiconTable lexicons_;
   std::vector<CompiledRule> rules_;
   absl::flat_hash_map<std::string, int> rule_index_;
+  // The prefilter: FilteredRE2 knows which literals ("atoms") each rule
+  // requires; one RE2::Set scan finds the atoms present in a sentence.
+  std::unique_ptr<re2::FilteredRE2> filter_;
   std::unique_ptr<RE2::Set> prefilter_;
+  int prefilter_atoms_ = 0;
+  std::vector<int> unfiltered_rules_;
   ContextMatcher context_;
   ActorGazetteer gazetteer_;
   AttributionLexicons attribution_;

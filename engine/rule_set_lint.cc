@@ -48,6 +48,12 @@ std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules) {
                      "rule claims precision above 0.95 but has no counterexample"});
     }
   }
+  for (int index : rules.unfiltered_rules()) {
+    const CompiledRule& rule = rules.rules()[index];
+    out.push_back({kWarning, rule.location, rule.id,
+                   "the prefilter finds no required word of 3 or more letters in this pattern, "
+                   "so it runs on every sentence (slow); anchor it on a lexicon or a word"});
+  }
   return out;
 }
 
