@@ -1,7 +1,6 @@
 #include "cli/batch.h"
 
 #include <unistd.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/json_line.h"
+#include "cli/line_reader.h"
 #include "cli/result_json.h"
 #include "engine/classifier.h"
 #include "engine/utf8.h"
@@ -27,65 +27,6 @@ namespace {
 
 constexpr size_t kChunkRecords = 64;
 constexpr size_t kChunkBytes = 1 << 20;
-
-// Reads lines from a plain or gzip-compressed file (or stdin) in blocks.
-class LineReader {
- public:
-  ~LineReader() {
-    if (file_ != nullptr) gzclose(file_);
-  }
-
-  absl::Status Open(const std::string& path) {
-    path_ = path;
-    file_ = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path.c_str(), "rb");
-    if (file_ == nullptr) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-    gzbuffer(file_, 1 << 18);
-    std::error_code ec;
-    if (path != "-") size_ = std::filesystem::file_size(path, ec);
-    if (ec) size_ = 0;
-    return absl::OkStatus();
-  }
-
-  // Reads the next line (without '\n') into *line; false at end of input.
-  bool Next(std::string* line, absl::Status* status) {
-    line->clear();
-    for (;;) {
-      if (pos_ < buffer_.size()) {
-        size_t nl = buffer_.find('\n', pos_);
-        if (nl != std::string::npos) {
-          line->append(buffer_, pos_, nl - pos_);
-          pos_ = nl + 1;
-          return true;
-        }
-        line->append(buffer_, pos_, std::string::npos);
-        pos_ = buffer_.size();
-      }
-      if (eof_) return !line->empty();
-      buffer_.resize(1 << 20);
-      int n = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
-      if (n < 0) {
-        int err = 0;
-        *status = absl::DataLossError(absl::StrCat(path_, ": ", gzerror(file_, &err)));
-        return false;
-      }
-      buffer_.resize(n);
-      pos_ = 0;
-      if (n == 0) eof_ = true;
-    }
-  }
-
-  // Bytes of the (possibly compressed) file consumed so far, and its size.
-  int64_t consumed() const { return file_ != nullptr ? gzoffset(file_) : 0; }
-  int64_t size() const { return static_cast<int64_t>(size_); }
-
- private:
-  std::string path_;
-  gzFile file_ = nullptr;
-  std::string buffer_;
-  size_t pos_ = 0;
-  bool eof_ = false;
-  uintmax_t size_ = 0;
-};
 
 // A fixed set of threads running submitted tasks.
 class ThreadPool {
