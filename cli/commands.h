@@ -21,6 +21,8 @@ int RunBatchCommand(const char* argv0, const Args& args);
 int RunLint(const char* argv0, const Args& args);
 int RunTest(const char* argv0, const Args& args);
 int RunEval(const char* argv0, const Args& args);
+int RunCoverage(const char* argv0, const Args& args);
+int RunDiff(const char* argv0, const Args& args);
 
 }  // namespace entente
 

@@ -24,4 +24,9 @@ ABSL_FLAG(std::string, progress, "auto", "Batch progress on stderr: auto, always
 ABSL_FLAG(bool, strict, false, "Lint: warnings fail too.");
 ABSL_FLAG(std::string, filter, "", "Test: only rules whose id contains this.");
 ABSL_FLAG(std::string, gold, "", "Eval: gold JSON Lines file (format of dev.jsonl).");
-ABSL_FLAG(int, max_cases, 20, "Eval: errors of each kind to list.");
+ABSL_FLAG(int, max_cases, 20, "Eval and diff: errors or changes of each kind to list.");
+ABSL_FLAG(std::string, old_rules, "", "Diff: the rules before the change (directory or file).");
+ABSL_FLAG(std::string, new_rules, "", "Diff: the rules after the change (directory or file).");
+ABSL_FLAG(int64_t, limit, 0, "Coverage and diff: read at most this many documents (0: all).");
+ABSL_FLAG(int, samples, 3, "Coverage: sample matches to show per rule.");
+ABSL_FLAG(std::string, html, "", "Eval and explain: also write a self-contained HTML report here.");

@@ -30,5 +30,10 @@ ABSL_DECLARE_FLAG(bool, strict);
 ABSL_DECLARE_FLAG(std::string, filter);
 ABSL_DECLARE_FLAG(std::string, gold);
 ABSL_DECLARE_FLAG(int, max_cases);
+ABSL_DECLARE_FLAG(std::string, old_rules);
+ABSL_DECLARE_FLAG(std::string, new_rules);
+ABSL_DECLARE_FLAG(int64_t, limit);
+ABSL_DECLARE_FLAG(int, samples);
+ABSL_DECLARE_FLAG(std::string, html);
 
 #endif  // ENTENTE_CLI_FLAGS_H_

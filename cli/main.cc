@@ -5,7 +5,9 @@
 //   entente batch [--threads N] [FILE...]                 (JSON Lines; stdin if no FILE)
 //   entente lint [RULES...]
 //   entente test [RULES...] [--filter RULE]
-//   entente eval --gold FILE.jsonl [--json]
+//   entente eval --gold FILE.jsonl [--json] [--html FILE]
+//   entente coverage CORPUS...
+//   entente diff --old_rules A --new_rules B CORPUS...
 //
 // --rules DIR|FILE picks the rules (default: the bundled rules/).
 
@@ -28,6 +30,9 @@ constexpr char kUsage[] =
     "  lint [RULES...]        check rule files: file:line:col: error|warning: message\n"
     "  test [RULES...]        run the examples embedded in the rules\n"
     "  eval --gold FILE       precision, recall, F1 against labelled sentences\n"
+    "  coverage CORPUS...     how often each rule fires, samples, dead rules and terms\n"
+    "  diff --old_rules A --new_rules B CORPUS...\n"
+    "                         annotations that appear, disappear or change between versions\n"
     "Run `entente --helpfull` for every flag.";
 
 }  // namespace
@@ -48,6 +53,8 @@ int main(int argc, char** argv) {
   if (command == "lint") return entente::RunLint(argv0, args);
   if (command == "test") return entente::RunTest(argv0, args);
   if (command == "eval") return entente::RunEval(argv0, args);
+  if (command == "coverage") return entente::RunCoverage(argv0, args);
+  if (command == "diff") return entente::RunDiff(argv0, args);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;
