@@ -23,6 +23,7 @@ int RunTest(const char* argv0, const Args& args);
 int RunEval(const char* argv0, const Args& args);
 int RunCoverage(const char* argv0, const Args& args);
 int RunDiff(const char* argv0, const Args& args);
+int RunCalibrate(const char* argv0, const Args& args);
 
 }  // namespace entente
 

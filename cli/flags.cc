@@ -30,3 +30,5 @@ ABSL_FLAG(std::string, new_rules, "", "Diff: the rules after the change (directo
 ABSL_FLAG(int64_t, limit, 0, "Coverage and diff: read at most this many documents (0: all).");
 ABSL_FLAG(int, samples, 3, "Coverage: sample matches to show per rule.");
 ABSL_FLAG(std::string, html, "", "Eval and explain: also write a self-contained HTML report here.");
+ABSL_FLAG(int, folds, 5, "Calibrate: folds for the held-out report.");
+ABSL_FLAG(std::string, write, "", "Calibrate: write the fitted rule weights to this file.");

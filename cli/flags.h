@@ -35,5 +35,7 @@ ABSL_DECLARE_FLAG(std::string, new_rules);
 ABSL_DECLARE_FLAG(int64_t, limit);
 ABSL_DECLARE_FLAG(int, samples);
 ABSL_DECLARE_FLAG(std::string, html);
+ABSL_DECLARE_FLAG(int, folds);
+ABSL_DECLARE_FLAG(std::string, write);
 
 #endif  // ENTENTE_CLI_FLAGS_H_

@@ -8,6 +8,7 @@
 //   entente eval --gold FILE.jsonl [--json] [--html FILE]
 //   entente coverage CORPUS...
 //   entente diff --old_rules A --new_rules B CORPUS...
+//   entente calibrate --gold FILE.jsonl [--write WEIGHTS.textproto]
 //
 // --rules DIR|FILE picks the rules (default: the bundled rules/).
 
@@ -33,6 +34,7 @@ constexpr char kUsage[] =
     "  coverage CORPUS...     how often each rule fires, samples, dead rules and terms\n"
     "  diff --old_rules A --new_rules B CORPUS...\n"
     "                         annotations that appear, disappear or change between versions\n"
+    "  calibrate --gold FILE  fit rule weights from labelled data; reliability and Brier\n"
     "Run `entente --helpfull` for every flag.";
 
 }  // namespace
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return entente::RunEval(argv0, args);
   if (command == "coverage") return entente::RunCoverage(argv0, args);
   if (command == "diff") return entente::RunDiff(argv0, args);
+  if (command == "calibrate") return entente::RunCalibrate(argv0, args);
   if (command == "help") {
     std::cout << kUsage << "\n";
     return 0;

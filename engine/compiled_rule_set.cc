@@ -174,6 +174,28 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     out->rules_.push_back(std::move(compiled));
   }
 
+  // Fitted weights replace the rules' own.
+  absl::flat_hash_set<std::string> overridden;
+  for (int i = 0; i < rs.rule_weight_size(); ++i) {
+    const auto& w = rs.rule_weight(i);
+    SourceLocation where = i < static_cast<int>(loaded.rule_weight_locations.size())
+                               ? loaded.rule_weight_locations[i]
+                               : SourceLocation();
+    auto it = out->rule_index_.find(w.rule());
+    if (it == out->rule_index_.end()) {
+      // Stale weights (a rule renamed since calibration) must not break a
+      // rule set: warn, and let `entente calibrate` refresh them.
+      report(Diagnostic::Severity::kWarning, where, w.rule(),
+             "rule_weight names an unknown rule; it is ignored (re-run entente calibrate)");
+    } else if (!(w.weight() > 0 && w.weight() <= 1)) {
+      report(kError, where, w.rule(), absl::StrCat("weight ", w.weight(), " is outside (0, 1]"));
+    } else if (!overridden.insert(w.rule()).second) {
+      report(kError, where, w.rule(), "rule_weight given twice for this rule");
+    } else {
+      out->rules_[it->second].weight = w.weight();
+    }
+  }
+
   for (const auto& trigger : rs.context()) {
     for (const auto& t : trigger.term()) NoteReferences(t, &out->used_lexicons_);
     for (const auto& t : trigger.pattern()) NoteReferences(t, &out->used_lexicons_);

@@ -181,6 +181,8 @@ class Loader {
     AppendLocations(file, tree, "actor", parsed.actor_size(), &result_.actor_locations);
     AppendLocations(file, tree, "person", parsed.person_size(), &result_.person_locations);
     AppendLocations(file, tree, "stance", parsed.stance_size(), &result_.stance_locations);
+    AppendLocations(file, tree, "rule_weight", parsed.rule_weight_size(),
+                    &result_.rule_weight_locations);
 
     RuleSet* merged = &result_.rule_set;
     for (auto& r : *parsed.mutable_rule()) *merged->add_rule() = std::move(r);
@@ -189,6 +191,7 @@ class Loader {
     for (auto& a : *parsed.mutable_actor()) *merged->add_actor() = std::move(a);
     for (auto& p : *parsed.mutable_person()) *merged->add_person() = std::move(p);
     for (auto& s : *parsed.mutable_stance()) *merged->add_stance() = std::move(s);
+    for (auto& w : *parsed.mutable_rule_weight()) *merged->add_rule_weight() = std::move(w);
     if (parsed.has_attribution()) {
       merged->mutable_attribution()->MergeFrom(parsed.attribution());
     }

@@ -39,6 +39,7 @@ struct LoadedRuleSet {
   std::vector<SourceLocation> actor_locations;
   std::vector<SourceLocation> person_locations;
   std::vector<SourceLocation> stance_locations;
+  std::vector<SourceLocation> rule_weight_locations;
 };
 
 struct LoadOptions {
