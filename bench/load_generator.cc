@@ -1,0 +1,400 @@
+// load_generator: drives a running entente_server over gRPC with N
+// concurrent clients, unary and streaming, and prints throughput and latency
+// percentiles beside the in-process engine's throughput on the same
+// sentences (the ratio is the service's overhead).
+//
+//   bazel-bin/service/entente_server --listen=127.0.0.1:50051 &
+//   bazel-bin/bench/load_generator --target=127.0.0.1:50051 \
+//       --input=../shared/corpus/ungdc.jsonl.gz --concurrency=8 --duration_s=10
+//
+// Every request carries one sentence (unary: one Classify call; streaming:
+// one message of a ClassifyStream), taken in turn from the input's
+// sentences, so the server and the in-process engine see the same text.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli/json_line.h"
+#include "engine/classifier.h"
+#include "engine/rule_set_directory.h"
+#include "engine/segmenter.h"
+#include "engine/utf8.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "proto/service.grpc.pb.h"
+#include "zlib.h"
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server address.");
+ABSL_FLAG(std::string, input, "",
+          "JSON Lines (.jsonl or .jsonl.gz) with a \"text\" field, or plain text; empty uses a "
+          "few built-in sentences.");
+ABSL_FLAG(int, max_documents, 300, "Documents read from --input.");
+ABSL_FLAG(int, max_sentences, 20000, "Sentences used, at most.");
+ABSL_FLAG(std::string, modes, "unary,stream", "Comma-separated: unary, stream.");
+ABSL_FLAG(int, concurrency, 8, "Concurrent clients (one channel and connection each).");
+ABSL_FLAG(int, stream_outstanding, 64,
+          "Streaming: requests a client may have sent and not yet seen answered.");
+ABSL_FLAG(double, duration_s, 10, "Measured seconds per mode.");
+ABSL_FLAG(double, warmup_s, 2, "Unmeasured seconds before each mode.");
+ABSL_FLAG(std::string, rule_set, "", "Rule set to request; empty means the server's default.");
+ABSL_FLAG(std::string, speaker, "", "Speaker sent with every request.");
+ABSL_FLAG(bool, omit_sentences, false, "Ask the server not to list sentences.");
+ABSL_FLAG(std::string, rules, "",
+          "Rules directory for the in-process comparison; default: the bundled rules/.");
+ABSL_FLAG(int, engine_threads, 0,
+          "Threads of the in-process comparison; 0 means one per core. Use the server's "
+          "--threads.");
+ABSL_FLAG(bool, in_process, true, "Also measure the in-process engine on the same sentences.");
+
+namespace entente {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kBuiltIn[] = {
+    "China and Iran called for an immediate ceasefire in Gaza.",
+    "The two sides agreed to support each other on issues concerning their core interests.",
+    "We support the central role of the United Nations in international affairs.",
+    "Both sides will strengthen coordination within the SCO and BRICS.",
+    "The meeting was held in Beijing on Tuesday.",
+    "We oppose any unilateral sanctions imposed outside the Security Council.",
+    "Brazil welcomed the truce and urged all parties to respect it.",
+    "Is a ceasefire possible without guarantees?",
+    "Russia rejected calls for a cessation of hostilities.",
+    "The ministers discussed trade, energy and climate change.",
+};
+
+// Reads the sentences of the first documents of `path`.
+absl::Status ReadSentences(const std::string& path, int max_documents, int max_sentences,
+                           std::vector<std::string>* out) {
+  if (path.empty()) {
+    for (const char* s : kBuiltIn) out->push_back(s);
+    return absl::OkStatus();
+  }
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const bool json = absl::StrContains(path, ".jsonl") || absl::StrContains(path, ".json");
+  JsonFields fields({"text"});
+  std::vector<SentenceSpan> spans;
+  std::string pending;
+  char buffer[1 << 16];
+  int documents = 0;
+  auto take_line = [&](absl::string_view line) {
+    std::string text;
+    if (json) {
+      fields.Reset();
+      if (!ParseJsonObject(line, &fields).ok() || !fields.found(0)) return;
+      text = fields.value(0);
+    } else {
+      text = std::string(line);
+    }
+    if (!IsValidUtf8(text)) return;
+    ++documents;
+    SplitSentences(text, &spans);
+    for (const SentenceSpan& span : spans) {
+      if (static_cast<int>(out->size()) >= max_sentences) return;
+      out->emplace_back(text.substr(span.begin, span.end - span.begin));
+    }
+  };
+  int n;
+  while (documents < max_documents && static_cast<int>(out->size()) < max_sentences &&
+         (n = gzread(file, buffer, sizeof(buffer))) > 0) {
+    pending.append(buffer, n);
+    size_t start = 0, newline;
+    while ((newline = pending.find('\n', start)) != std::string::npos &&
+           documents < max_documents) {
+      take_line(absl::string_view(pending).substr(start, newline - start));
+      start = newline + 1;
+    }
+    pending.erase(0, start);
+  }
+  if (!pending.empty() && documents < max_documents) take_line(pending);
+  gzclose(file);
+  if (out->empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no sentences"));
+  return absl::OkStatus();
+}
+
+struct Result {
+  std::string name;
+  int64_t items = 0;
+  int64_t errors = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;  // sorted
+  std::string first_error;
+
+  double Rate() const { return seconds > 0 ? items / seconds : 0; }
+  double Percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    const size_t i = std::min(latencies_ms.size() - 1,
+                              static_cast<size_t>(std::ceil(p * latencies_ms.size())) - 1);
+    return latencies_ms[i];
+  }
+};
+
+// What each client thread measured; merged after the run.
+struct ClientStats {
+  int64_t items = 0;
+  int64_t errors = 0;
+  std::vector<double> latencies_ms;
+  std::string first_error;
+};
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int index) {
+  grpc::ChannelArguments args;
+  // A connection of its own per client, as separate client processes would.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt("entente.bench.client", index);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+entente::v1::ClassifyRequest MakeRequest(const std::string& sentence, int64_t id) {
+  static const entente::v1::ClassifyRequest* const kTemplate = [] {
+    auto* request = new entente::v1::ClassifyRequest();
+    request->set_rule_set(absl::GetFlag(FLAGS_rule_set));
+    request->set_speaker(absl::GetFlag(FLAGS_speaker));
+    request->mutable_options()->set_omit_sentences(absl::GetFlag(FLAGS_omit_sentences));
+    return request;
+  }();
+  entente::v1::ClassifyRequest request = *kTemplate;
+  request.set_id(absl::StrCat(id));
+  request.set_text(sentence);
+  return request;
+}
+
+double Millis(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+Result Merge(const std::string& name, std::vector<ClientStats>& stats, double seconds) {
+  Result result;
+  result.name = name;
+  result.seconds = seconds;
+  for (ClientStats& s : stats) {
+    result.items += s.items;
+    result.errors += s.errors;
+    if (result.first_error.empty()) result.first_error = s.first_error;
+    result.latencies_ms.insert(result.latencies_ms.end(), s.latencies_ms.begin(),
+                               s.latencies_ms.end());
+  }
+  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
+  return result;
+}
+
+// Runs `body(client, measuring, stats)` on `clients` threads for warmup +
+// duration; `measuring` turns true after the warmup and back to false at
+// the end (then the bodies must return).
+template <typename Body>
+Result RunClients(const std::string& name, int clients, Body body) {
+  std::atomic<int> phase{0};  // 0 warmup, 1 measure, 2 stop
+  std::vector<ClientStats> stats(clients);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] { body(c, phase, &stats[c]); });
+  }
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_warmup_s)));
+  const auto start = Clock::now();
+  phase.store(1);
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_duration_s)));
+  phase.store(2);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (std::thread& t : threads) t.join();
+  return Merge(name, stats, seconds);
+}
+
+Result RunUnary(const std::string& target, const std::vector<std::string>& sentences,
+                int clients) {
+  return RunClients("unary Classify", clients,
+                    [&](int c, std::atomic<int>& phase, ClientStats* stats) {
+    auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
+    size_t next = c * sentences.size() / clients;
+    int64_t id = 0;
+    while (phase.load() < 2) {
+      entente::v1::ClassifyRequest request = MakeRequest(sentences[next], id++);
+      next = (next + 1) % sentences.size();
+      entente::v1::ClassifyResponse response;
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      const auto begin = Clock::now();
+      grpc::Status status = stub->Classify(&context, request, &response);
+      const double ms = Millis(Clock::now() - begin);
+      if (phase.load() != 1) continue;
+      if (!status.ok()) {
+        ++stats->errors;
+        if (stats->first_error.empty()) stats->first_error = status.error_message();
+        continue;
+      }
+      ++stats->items;
+      stats->latencies_ms.push_back(ms);
+    }
+  });
+}
+
+Result RunStream(const std::string& target, const std::vector<std::string>& sentences,
+                 int clients) {
+  const int outstanding_limit = std::max(1, absl::GetFlag(FLAGS_stream_outstanding));
+  return RunClients("streaming ClassifyStream", clients,
+                    [&](int c, std::atomic<int>& phase, ClientStats* stats) {
+    auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
+    grpc::ClientContext context;
+    auto stream = stub->ClassifyStream(&context);
+    absl::Mutex mu;
+    std::deque<Clock::time_point> sent;  // send times of unanswered requests
+    bool writer_done = false;
+    std::thread writer([&] {
+      size_t next = c * sentences.size() / clients;
+      int64_t id = 0;
+      while (phase.load() < 2) {
+        {
+          absl::MutexLock lock(&mu);
+          auto room = [&] { return sent.size() < static_cast<size_t>(outstanding_limit); };
+          mu.AwaitWithTimeout(absl::Condition(&room), absl::Milliseconds(100));
+          if (!room()) continue;
+          sent.push_back(Clock::now());
+        }
+        if (!stream->Write(MakeRequest(sentences[next], id++))) break;
+        next = (next + 1) % sentences.size();
+      }
+      stream->WritesDone();
+      absl::MutexLock lock(&mu);
+      writer_done = true;
+    });
+    entente::v1::ClassifyStreamResponse response;
+    while (stream->Read(&response)) {
+      Clock::time_point begin;
+      {
+        absl::MutexLock lock(&mu);
+        begin = sent.front();
+        sent.pop_front();
+      }
+      if (phase.load() != 1) continue;
+      if (response.has_error()) {
+        ++stats->errors;
+        if (stats->first_error.empty()) stats->first_error = response.error().message();
+        continue;
+      }
+      ++stats->items;
+      stats->latencies_ms.push_back(Millis(Clock::now() - begin));
+    }
+    writer.join();
+    grpc::Status status = stream->Finish();
+    if (!status.ok()) {
+      ++stats->errors;
+      if (stats->first_error.empty()) stats->first_error = status.error_message();
+    }
+    (void)writer_done;
+  });
+}
+
+// The engine alone: `threads` threads classify the same sentences, in turn,
+// for the same duration.
+Result RunInProcess(const CompiledRuleSet& rules, const std::vector<std::string>& sentences,
+                    int threads) {
+  return RunClients("in-process engine", threads,
+                    [&](int c, std::atomic<int>& phase, ClientStats* stats) {
+    ClassifierScratch scratch;
+    ClassifyOptions options;
+    options.speaker = absl::GetFlag(FLAGS_speaker);
+    options.include_sentences = !absl::GetFlag(FLAGS_omit_sentences);
+    size_t next = c * sentences.size() / threads;
+    while (phase.load() < 2) {
+      const auto begin = Clock::now();
+      entente::v1::ClassifyResult result = Classify(rules, sentences[next], options, &scratch);
+      const double ms = Millis(Clock::now() - begin);
+      next = (next + 1) % sentences.size();
+      if (phase.load() != 1) continue;
+      ++stats->items;
+      stats->latencies_ms.push_back(ms);
+    }
+  });
+}
+
+void Print(const Result& r, double engine_rate) {
+  std::cout << absl::StrFormat("%-26s %10.0f sentences/s  p50 %7.3f ms  p90 %7.3f ms  "
+                               "p99 %7.3f ms  max %8.3f ms  (%d ok, %d errors)",
+                               r.name, r.Rate(), r.Percentile(0.50), r.Percentile(0.90),
+                               r.Percentile(0.99),
+                               r.latencies_ms.empty() ? 0.0 : r.latencies_ms.back(), r.items,
+                               r.errors);
+  if (engine_rate > 0) std::cout << absl::StrFormat("  = %.2f x in-process", r.Rate() / engine_rate);
+  std::cout << "\n";
+  if (!r.first_error.empty()) std::cout << "    first error: " << r.first_error << "\n";
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Load generator for entente_server: load_generator --target=HOST:PORT [--input=...]");
+  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> sentences;
+  absl::Status read = ReadSentences(absl::GetFlag(FLAGS_input), absl::GetFlag(FLAGS_max_documents),
+                                    absl::GetFlag(FLAGS_max_sentences), &sentences);
+  if (!read.ok()) {
+    std::cerr << "load_generator: " << read.message() << "\n";
+    return 2;
+  }
+  int64_t bytes = 0;
+  for (const std::string& s : sentences) bytes += s.size();
+  const int clients = std::max(1, absl::GetFlag(FLAGS_concurrency));
+  const int engine_threads = absl::GetFlag(FLAGS_engine_threads) > 0
+                                 ? absl::GetFlag(FLAGS_engine_threads)
+                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::cout << absl::StrFormat(
+      "target %s, %d sentences (%.1f bytes average), %d clients, %.0f s per mode after %.0f s "
+      "warm-up, %d cores\n",
+      absl::GetFlag(FLAGS_target), sentences.size(), static_cast<double>(bytes) / sentences.size(),
+      clients, absl::GetFlag(FLAGS_duration_s), absl::GetFlag(FLAGS_warmup_s),
+      std::thread::hardware_concurrency());
+
+  double engine_rate = 0;
+  if (absl::GetFlag(FLAGS_in_process)) {
+    std::string rules_path = absl::GetFlag(FLAGS_rules);
+    if (rules_path.empty()) rules_path = DefaultRulesDirectory(argv[0]);
+    std::vector<Diagnostic> diagnostics;
+    auto rules = LoadRuleSetFromPath(rules_path, absl::GetFlag(FLAGS_rule_set), &diagnostics);
+    if (!rules.ok()) {
+      std::cerr << "load_generator: " << rules.status().message() << "\n";
+      return 2;
+    }
+    Result engine = RunInProcess(**rules, sentences, engine_threads);
+    engine.name = absl::StrCat("in-process engine (", engine_threads, " thr)");
+    engine_rate = engine.Rate();
+    Print(engine, 0);
+  }
+  for (absl::string_view mode : absl::StrSplit(absl::GetFlag(FLAGS_modes), ',')) {
+    if (mode == "unary") {
+      Print(RunUnary(absl::GetFlag(FLAGS_target), sentences, clients), engine_rate);
+    } else if (mode == "stream") {
+      Print(RunStream(absl::GetFlag(FLAGS_target), sentences, clients), engine_rate);
+    } else {
+      std::cerr << "load_generator: unknown mode " << mode << "\n";
+      return 2;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace entente
+
+int main(int argc, char** argv) { return entente::Main(argc, argv); }
