@@ -1,11 +1,13 @@
 // `entente classify [TEXT...]` and `entente explain [TEXT...]`.
 
+#include <fstream>
 #include <iostream>
 #include <iterator>
 
 #include "absl/flags/flag.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/html_report.h"
 #include "cli/result_json.h"
 #include "cli/result_text.h"
 #include "cli/rules_option.h"
@@ -36,6 +38,16 @@ int ClassifyTexts(const char* argv0, const Args& args, bool explain) {
     options.min_score = absl::GetFlag(FLAGS_min_score);
     options.explain = explain;
     entente::v1::ClassifyResult result = Classify(*rules, texts[i], options);
+    if (const std::string html = absl::GetFlag(FLAGS_html); !html.empty()) {
+      // One page per text: the first keeps the name, later ones get a suffix.
+      std::string path = i == 0 ? html : html + "." + std::to_string(i + 1) + ".html";
+      std::ofstream out(path);
+      out << ExplainHtml(result, explain ? "entente explain" : "entente classify");
+      if (!out) {
+        std::cerr << "entente: cannot write " << path << "\n";
+        status = 2;
+      }
+    }
     if (absl::GetFlag(FLAGS_json)) {
       std::string line;
       AppendResultJson(result, &line);

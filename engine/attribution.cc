@@ -288,14 +288,19 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
       return;
     case Kind::kPlural: {
       std::vector<int> group = LastGroup(sentence, best_begin);
-      for (int actor : group) AddActor(actor, base, nullptr, "anaphora", holders);
+      // The holder's words in this sentence are the anaphor itself.
+      for (int actor : group) {
+        ActorMention anaphor{best_begin, best_end, actor, ActorMention::Kind::kName};
+        AddActor(actor, base, &anaphor, "anaphora", holders);
+      }
       step(absl::StrCat("plural anaphor \"", found, "\" -> ",
                         group.empty() ? "no antecedent" : "last coordinated group"));
       return;
     }
     case Kind::kPronoun: {
       int actor = LastPersonActor(sentence, best_begin);
-      if (actor >= 0) AddActor(actor, base, nullptr, "pronoun", holders);
+      ActorMention pronoun{best_begin, best_end, actor, ActorMention::Kind::kPerson};
+      if (actor >= 0) AddActor(actor, base, &pronoun, "pronoun", holders);
       step(absl::StrCat("pronoun \"", found, "\" -> ",
                         actor >= 0 ? gazetteer_->id(actor) : "no person named before"));
       return;

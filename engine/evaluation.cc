@@ -81,8 +81,10 @@ absl::StatusOr<std::vector<LabelledSentence>> ReadGoldFile(const std::string& pa
 }
 
 EvaluationReport Evaluate(const CompiledRuleSet& rules, const std::vector<LabelledSentence>& gold,
-                          double min_score) {
-  std::vector<entente::v1::ClassifyResult> results;
+                          double min_score, std::vector<entente::v1::ClassifyResult>* out) {
+  std::vector<entente::v1::ClassifyResult> local;
+  std::vector<entente::v1::ClassifyResult>& results = out != nullptr ? *out : local;
+  results.clear();
   results.reserve(gold.size());
   for (const auto& item : gold) {
     ClassifyOptions options;

@@ -31,10 +31,12 @@ namespace entente {
 // the first malformed record; NotFound if the file cannot be read.
 absl::StatusOr<std::vector<entente::v1::LabelledSentence>> ReadGoldFile(const std::string& path);
 
-// Evaluates `rules` on `gold`. Fills every field of the report.
+// Evaluates `rules` on `gold`. Fills every field of the report. When
+// `results` is not null, it receives the classification of each item.
 entente::v1::EvaluationReport Evaluate(const CompiledRuleSet& rules,
                                        const std::vector<entente::v1::LabelledSentence>& gold,
-                                       double min_score);
+                                       double min_score,
+                                       std::vector<entente::v1::ClassifyResult>* results = nullptr);
 
 // Evaluates precomputed `results` (parallel to `gold`).
 entente::v1::EvaluationReport EvaluateResults(

@@ -22,6 +22,7 @@ PACKAGES=(
   python3-grpcio
   python3-protobuf
   pkg-config
+  chromium
 )
 
 missing=()
