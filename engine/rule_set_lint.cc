@@ -43,6 +43,18 @@ std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules) {
       out.push_back({kWarning, where, rule.id(),
                      "rule has no example: add one that must match, so `entente test` checks it"});
     }
+    // Actor ids in examples must exist, or the example can never pass.
+    auto check_actor = [&](const std::string& id, const char* what) {
+      if (id.empty() || id == "OTHER" || rules.gazetteer().Find(id) >= 0) return;
+      out.push_back({kWarning, where, rule.id(),
+                     absl::StrCat("example ", what, " \"", id, "\" is not a known actor id")});
+    };
+    for (const auto* list : {&rule.example(), &rule.counterexample()}) {
+      for (const auto& e : *list) {
+        check_actor(e.speaker(), "speaker");
+        for (const auto& h : e.holders()) check_actor(h, "holder");
+      }
+    }
     if (rule.counterexample_size() == 0 && rule.example_size() > 0 && rule.weight() > 0.95) {
       out.push_back({kWarning, where, rule.id(),
                      "rule claims precision above 0.95 but has no counterexample"});

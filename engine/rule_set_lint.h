@@ -1,9 +1,11 @@
 // File: engine/rule_set_lint.h
 //
 // Checks beyond what compilation requires, for analysts: unused lexicons,
-// rules without examples, lexicon terms shadowed by another term of the
-// same lexicon, duplicate terms, rules whose stance is not declared. All
-// are warnings; compilation errors come from the compiler itself.
+// rules without examples, lexicon terms listed twice (the second is
+// shadowed), examples naming unknown actors, rules the prefilter cannot
+// filter. All are warnings; compilation errors (unknown lexicons, invalid
+// RE2, duplicate ids, empty-matching patterns, weights out of range) come
+// from the compiler itself.
 //
 //   std::vector<entente::Diagnostic> warnings = entente::LintRuleSet(*rules);
 
