@@ -72,6 +72,8 @@ AttributionLexicons AttributionLexicons::Build(const LoadedRuleSet& loaded,
   out.preposition_before =
       CompileLexicon(loaded, lexicons, a.preposition_lexicon(), "preposition_lexicon", "",
                      "\\s+(?:(?i:the|a|an)\\s+)?$", diagnostics);
+  out.reporting_verb = CompileLexicon(loaded, lexicons, a.reporting_verb_lexicon(),
+                                      "reporting_verb_lexicon", "", "", diagnostics);
   return out;
 }
 
@@ -131,6 +133,43 @@ bool HolderAttributor::AfterPreposition(absl::string_view sentence, size_t begin
   absl::string_view before = sentence.substr(from, begin - from);
   return RE2::PartialMatch(re2::StringPiece(before.data(), before.size()),
                            *lexicons_->preposition_before);
+}
+
+std::vector<int> HolderAttributor::ReportedSource(absl::string_view sentence,
+                                                  const std::vector<ActorMention>& mentions,
+                                                  size_t from) const {
+  const RE2* verb = lexicons_->reporting_verb.get();
+  if (verb == nullptr || from >= sentence.size()) return {};
+  // At most this many bytes between the source and its verb: a title or a
+  // noun ("Israeli officials said", "said Foreign Minister Wang Yi").
+  constexpr size_t kReach = 30;
+  re2::StringPiece input(sentence.data(), sentence.size());
+  re2::StringPiece m;
+  size_t pos = from;
+  while (pos < sentence.size() &&
+         verb->Match(input, pos, sentence.size(), RE2::UNANCHORED, &m, 1)) {
+    size_t vb = m.data() - sentence.data();
+    size_t ve = vb + m.size();
+    pos = ve > vb ? ve : vb + 1;
+    // The nearest mention before the verb (after the match), else after it.
+    int chosen = -1;
+    for (int i = static_cast<int>(mentions.size()) - 1; i >= 0; --i) {
+      if (mentions[i].begin >= from && mentions[i].end <= vb && vb - mentions[i].end <= kReach) {
+        chosen = i;
+        break;
+      }
+    }
+    if (chosen < 0) {
+      for (int i = 0; i < static_cast<int>(mentions.size()); ++i) {
+        if (mentions[i].begin >= ve && mentions[i].begin - ve <= kReach) {
+          chosen = i;
+          break;
+        }
+      }
+    }
+    if (chosen >= 0) return CoordinatedGroup(sentence, mentions, chosen);
+  }
+  return {};
 }
 
 std::vector<int> HolderAttributor::LastGroup(int sentence, size_t limit) {
@@ -272,6 +311,26 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   consider(lexicons_->plural_anaphor.get(), Kind::kPlural);
   consider(lexicons_->person_pronoun.get(), Kind::kPronoun);
 
+  // A pronoun with no antecedent yields to the actor subject, if any.
+  if (kind == Kind::kPronoun && LastPersonActor(sentence, best_begin) < 0 &&
+      !best_group.empty()) {
+    kind = Kind::kActor;
+    best_begin = mentions[best_group.front()].begin;
+    best_end = mentions[best_group.back()].end;
+  }
+  // A trailing reporting verb names the source of quoted or unattributed
+  // words: '"We will never agree," Netanyahu said'.
+  const size_t match_end = match.end - base;
+  auto add_reported = [&](const std::string& why) {
+    std::vector<int> source = ReportedSource(text, mentions, match_end);
+    if (source.empty()) return false;
+    for (int g : source) AddActor(mentions[g].actor, base, &mentions[g], "reported", holders);
+    step(absl::StrCat(why, " -> reported by ", holders->size() - before, " actor(s) after it"));
+    return true;
+  };
+  const bool quoted = text.substr(0, match_end).find_first_of("\"") != absl::string_view::npos ||
+                      text.substr(0, match_end).find("“") != absl::string_view::npos;
+
   absl::string_view found = text.substr(best_begin, best_end - best_begin);
   switch (kind) {
     case Kind::kActor:
@@ -279,6 +338,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
       step(absl::StrCat("subject \"", found, "\" -> ", holders->size() - before, " actor(s)"));
       return;
     case Kind::kFirstPerson:
+      if (quoted && add_reported(absl::StrCat("quoted first person \"", found, "\""))) return;
       if (speaker_.empty()) {
         step(absl::StrCat("first person \"", found, "\" but no speaker given: no holder"));
       } else {
@@ -299,6 +359,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
     }
     case Kind::kPronoun: {
       int actor = LastPersonActor(sentence, best_begin);
+      if (actor < 0 && add_reported(absl::StrCat("unresolved pronoun \"", found, "\""))) return;
       ActorMention pronoun{best_begin, best_end, actor, ActorMention::Kind::kPerson};
       if (actor >= 0) AddActor(actor, base, &pronoun, "pronoun", holders);
       step(absl::StrCat("pronoun \"", found, "\" -> ",
@@ -308,6 +369,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
     case Kind::kNone:
       break;
   }
+  if (add_reported("no subject")) return;
   if (speaker_.empty()) {
     step("no subject and no speaker: no holder");
   } else {

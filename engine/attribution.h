@@ -9,7 +9,10 @@
 //      plural anaphor ("the two nations") resolved to the last coordinated
 //      group of the document; a personal pronoun ("he") resolved to the
 //      actor of the last person named;
-//   3. otherwise the speaker, who holds unattributed assertions.
+//   3. a source named after the match by a reporting verb ("..., Israeli
+//      officials said", "according to Hamas"); such a source also holds a
+//      quoted first person ('"We will never agree," Netanyahu said');
+//   4. otherwise the speaker, who holds unattributed assertions.
 // The word lists come from lexicons that the rule set names in its
 // `attribution` block.
 //
@@ -43,6 +46,7 @@ struct AttributionLexicons {
   std::unique_ptr<RE2> person_pronoun;
   // Matches a preposition that ends right where a name begins.
   std::unique_ptr<RE2> preposition_before;
+  std::unique_ptr<RE2> reporting_verb;
 
   // Compiles the lexicons named in `loaded`'s attribution block. An unknown
   // lexicon name is an error diagnostic.
@@ -81,6 +85,10 @@ class HolderAttributor {
   std::vector<int> CoordinatedGroup(absl::string_view sentence,
                                     const std::vector<ActorMention>& mentions, int index) const;
   bool AfterPreposition(absl::string_view sentence, size_t begin) const;
+  // The actors that a reporting verb after `from` names as the source
+  // ("X said", "said X", "according to X"), as mention indices.
+  std::vector<int> ReportedSource(absl::string_view sentence,
+                                  const std::vector<ActorMention>& mentions, size_t from) const;
   // The last group of two or more coordinated actors before `sentence`
   // (or in it, before `limit`).
   std::vector<int> LastGroup(int sentence, size_t limit);

@@ -23,11 +23,13 @@ stance { id: "core_interests" }
 attribution {
   first_person_lexicon: "first_person" plural_anaphor_lexicon: "plural"
   person_pronoun_lexicon: "pronoun" preposition_lexicon: "prep"
+  reporting_verb_lexicon: "reporting"
 }
 lexicon { name: "first_person" term: "we" term: "our" term: "I" }
 lexicon { name: "plural" term: "the two nations" term: "both sides" }
 lexicon { name: "pronoun" term: "he" term: "she" }
 lexicon { name: "prep" term: "in" term: "with" term: "by" }
+lexicon { name: "reporting" term: "said" term: "according to" }
 lexicon { name: "truce" term: "ceasefire" term: "truce" }
 lexicon { name: "call" term: "call for" term: "calls for" term: "called for" term: "support" }
 rule { id: "call" stance: "ceasefire" polarity: SUPPORT weight: 0.8 tokens: "{call} ~3 {truce}" }
@@ -124,6 +126,20 @@ TEST_F(ClassifierTest, ReportedStanceBelongsToTheReportedActor) {
   ASSERT_EQ(r.annotations_size(), 1);
   EXPECT_EQ(r.annotations(0).polarity(), OPPOSE);
   EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"HAMAS"});
+}
+
+TEST_F(ClassifierTest, TrailingReportingVerbNamesTheSource) {
+  ClassifyResult r = Run("\"We never rejected the truce,\" Wang Yi said.", "USA");
+  ASSERT_EQ(r.annotations_size(), 1);
+  EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"CHN"});
+  EXPECT_EQ(r.annotations(0).holders(0).via(), "reported");
+  r = Run("A ceasefire is urgent, according to Iran.", "USA");
+  ASSERT_EQ(r.annotations_size(), 1);
+  EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"IRN"});
+  // Unquoted first person stays the speaker's.
+  r = Run("We call for a truce, Iran said.", "USA");
+  ASSERT_EQ(r.annotations_size(), 1);
+  EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"USA"});
 }
 
 TEST_F(ClassifierTest, AcronymsMatchOnlyInCapitals) {
