@@ -336,13 +336,15 @@ class EntenteService::StreamReactor
   }
 
   void OnDone() override {
+    CallRecord record;
     {
       absl::MutexLock lock(&mu_);
-      record_.items = items_;
-      record_.item_errors = item_errors_;
-      record_.sentences = sentences_;
+      record = record_;
+      record.items = items_;
+      record.item_errors = item_errors_;
+      record.sentences = sentences_;
     }
-    service_->calls_->Finish(record_, finish_status_);
+    service_->calls_->Finish(record, finish_status_);
     delete this;
   }
 
@@ -351,6 +353,9 @@ class EntenteService::StreamReactor
   struct Actions {
     bool read = false;
     ClassifyStreamResponse* write = nullptr;
+    // Another response is ready behind this one: let gRPC coalesce them
+    // into one send (the next write, without the hint, flushes).
+    bool more_ready = false;
     bool finish = false;
   };
 
@@ -365,6 +370,7 @@ class EntenteService::StreamReactor
         ++next_write_;
         writing_ = true;
         actions->write = written_.get();
+        actions->more_ready = ready_.count(next_write_) > 0;
       }
     }
     const int64_t buffered = in_flight_ + static_cast<int64_t>(ready_.size()) + (writing_ ? 1 : 0);
@@ -382,7 +388,11 @@ class EntenteService::StreamReactor
   }
 
   void Perform(const Actions& actions) {
-    if (actions.write != nullptr) StartWrite(actions.write);
+    if (actions.write != nullptr) {
+      grpc::WriteOptions options;
+      if (actions.more_ready) options.set_buffer_hint();
+      StartWrite(actions.write, options);
+    }
     if (actions.read) StartRead(&request_);
     if (actions.finish) Finish(finish_status_);  // last: OnDone may follow at once
   }
