@@ -81,9 +81,58 @@ bool IsAbbreviation(absl::string_view text, size_t dot, char next) {
   return false;
 }
 
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Where to cut a run-on sentence that starts at `begin` and is longer than
+// kMaxSentenceBytes: after the last white space of the second half of the
+// allowed length, or else before the character that crosses the limit.
+size_t CutPoint(absl::string_view text, size_t begin) {
+  const size_t limit = begin + kMaxSentenceBytes;
+  for (size_t i = limit; i > begin + kMaxSentenceBytes / 2; --i) {
+    if (IsSpace(text[i - 1]) || IsLineBreak(text[i - 1])) return i;
+  }
+  size_t cut = limit;
+  // At most three continuation bytes: invalid UTF-8 cannot make this loop long.
+  for (int k = 0; k < 3 && cut > begin + 1 && IsContinuationByte(text[cut]); ++k) --cut;
+  return cut;
+}
+
+// A line break ends a sentence when a blank line follows (a paragraph) or
+// the line ends in punctuation that closes a clause; otherwise the text is
+// hard-wrapped mid-sentence (about 60% of the line breaks of the UN General
+// Debate corpus) and the break is white space.
+bool IsHardLineBreak(absl::string_view text, size_t i) {
+  size_t next = i + 1;
+  if (text[i] == '\r' && next < text.size() && text[next] == '\n') ++next;
+  while (next < text.size() && IsSpace(text[next])) ++next;
+  if (next >= text.size() || IsLineBreak(text[next])) return true;
+  size_t prev = i;
+  while (prev > 0 && (IsSpace(text[prev - 1]) || IsLineBreak(text[prev - 1]))) --prev;
+  if (prev == 0) return true;
+  char last = text[prev - 1];
+  if (last == '.' || last == '!' || last == '?' || last == ':' || last == ';' || last == '"' ||
+      last == ')') {
+    return true;
+  }
+  // Closing curly quotes (’ ”) end in 0x99 / 0x9D.
+  if (prev >= 3 && static_cast<unsigned char>(text[prev - 3]) == 0xE2 &&
+      static_cast<unsigned char>(text[prev - 2]) == 0x80 &&
+      (static_cast<unsigned char>(text[prev - 1]) == 0x99 ||
+       static_cast<unsigned char>(text[prev - 1]) == 0x9D)) {
+    return true;
+  }
+  return false;
+}
+
 void Emit(absl::string_view text, size_t begin, size_t end, std::vector<SentenceSpan>* out) {
-  while (begin < end && (IsSpace(text[begin]) || IsLineBreak(text[begin]))) ++begin;
-  while (end > begin && (IsSpace(text[end - 1]) || IsLineBreak(text[end - 1]))) --end;
+  for (;;) {
+    while (begin < end && (IsSpace(text[begin]) || IsLineBreak(text[begin]))) ++begin;
+    while (end > begin && (IsSpace(text[end - 1]) || IsLineBreak(text[end - 1]))) --end;
+    if (end - begin <= kMaxSentenceBytes) break;
+    const size_t cut = CutPoint(text, begin);
+    Emit(text, begin, cut, out);
+    begin = cut;
+  }
   if (end > begin) out->push_back({begin, end});
 }
 
@@ -96,8 +145,10 @@ void SplitSentences(absl::string_view text, std::vector<SentenceSpan>* out) {
   for (size_t i = 0; i < n; ++i) {
     char c = text[i];
     if (IsLineBreak(c)) {
-      Emit(text, start, i, out);
-      start = i + 1;
+      if (IsHardLineBreak(text, i)) {
+        Emit(text, start, i, out);
+        start = i + 1;
+      }
       continue;
     }
     if (c != '.' && c != '!' && c != '?') continue;
