@@ -5,6 +5,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/pattern_size.h"
 #include "engine/token_pattern.h"
 
 namespace entente {
@@ -18,6 +20,30 @@ RE2::Options RuleOptions(int64_t max_mem) {
   options.set_log_errors(false);
   options.set_max_mem(max_mem);
   return options;
+}
+
+std::string Bytes(int64_t bytes) {
+  if (bytes >= kSaturatedPatternBytes) return "more than 4 EiB";
+  if (bytes < (1 << 20)) return absl::StrCat(bytes, " bytes");
+  return absl::StrFormat("%.1f MiB", bytes / 1048576.0);
+}
+
+// True if `re` matches the empty string in one of a few probe texts, at
+// any position: the empty text, word boundaries, spaces, punctuation. An
+// empty match is never evidence (the classifier skips it) but costs a search
+// at every position where it occurs ("\\b", "x?", "$").
+bool CanMatchEmpty(const RE2& re) {
+  static const char* const kProbes[] = {"", "a", " ", "a b", "a.", ".a", "1\n", "\xC3\xA9"};
+  for (const char* probe : kProbes) {
+    re2::StringPiece text(probe);
+    for (size_t pos = 0; pos <= text.size(); ++pos) {
+      re2::StringPiece match;
+      if (re.Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1) && match.empty()) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void NoteReferences(absl::string_view text, std::set<std::string>* used) {
@@ -46,6 +72,21 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     diagnostics->push_back({severity, where, subject, std::move(message)});
   };
   const auto kError = Diagnostic::Severity::kError;
+
+  // Measure before expanding anything: a few lines of lexicons can stand for
+  // terabytes of pattern.
+  const PatternSizeEstimate size = EstimatePatternBytes(loaded);
+  if (size.total_bytes > options.max_pattern_bytes) {
+    report(kError, size.largest_location, "",
+           absl::StrCat("the rule set expands to ", Bytes(size.total_bytes),
+                        " of RE2 patterns, over the budget of ",
+                        Bytes(options.max_pattern_bytes), "; its largest part is ",
+                        size.largest_subject, " (", Bytes(size.largest_bytes),
+                        "). Lexicons that refer to a lexicon several times double at every "
+                        "level, and each rule compiles its own copy of the lexicons it names"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(loaded.path, ": rule set is over its pattern budget"));
+  }
 
   if (rs.name().empty()) {
     report(kError, {loaded.path, 1, 1}, "", "rule set has no name");
@@ -93,7 +134,8 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
       error(where, absl::StrCat("unknown stance \"", rule.stance(), "\""));
       ok = false;
     }
-    if (rule.polarity() == entente::v1::POLARITY_UNSPECIFIED) {
+    if (rule.polarity() == entente::v1::POLARITY_UNSPECIFIED ||
+        !entente::v1::Polarity_IsValid(rule.polarity())) {
       error(where, "rule needs a polarity (SUPPORT or OPPOSE)");
       ok = false;
     }
@@ -125,7 +167,7 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
       error(pattern_where, absl::StrCat("invalid RE2 pattern: ", regex->error()));
       continue;
     }
-    if (regex->Match("", 0, 0, RE2::UNANCHORED, nullptr, 0)) {
+    if (CanMatchEmpty(*regex)) {
       error(pattern_where, "pattern can match the empty string; it would fire on every sentence");
       ok = false;
     }

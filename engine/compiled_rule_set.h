@@ -67,6 +67,14 @@ struct CompileOptions {
   int min_atom_length = 3;
   // Memory budget of each rule's own RE2.
   int64_t rule_max_mem = 8 << 20;
+  // Upper bound on the RE2 pattern text the rule set expands to (lexicon
+  // references replaced), measured before anything is expanded (see
+  // engine/pattern_size.h). A rule set over it is refused with a diagnostic
+  // naming its largest part. Bounds compile time (RE2 compiles about a MiB
+  // of pattern a second) and memory whatever the rule file says: lexicons
+  // that refer to each other twice per level double at every level. The
+  // default rule set measures well under 1 MiB.
+  int64_t max_pattern_bytes = 16 << 20;
 };
 
 // Default weight of a rule that does not set one.

@@ -102,12 +102,19 @@ ContextMatcher ContextMatcher::Build(const LoadedRuleSet& loaded, const LexiconT
       report("context trigger without an id");
       continue;
     }
-    if (t.kind() == entente::v1::CONTEXT_KIND_UNSPECIFIED) {
+    // Text protos accept any number for an enum: refuse the unknown ones.
+    if (t.kind() == entente::v1::CONTEXT_KIND_UNSPECIFIED ||
+        !entente::v1::ContextKind_IsValid(t.kind())) {
       report("context trigger needs a kind (NEGATION, HEDGE, HYPOTHETICAL, QUESTION, REPORTED_SPEECH)");
       continue;
     }
-    if (t.effect() == entente::v1::EFFECT_UNSPECIFIED) {
+    if (t.effect() == entente::v1::EFFECT_UNSPECIFIED || !entente::v1::Effect_IsValid(t.effect())) {
       report("context trigger needs an effect (FLIP, DISCOUNT, DROP, NOTE)");
+      continue;
+    }
+    if (!entente::v1::Direction_IsValid(t.direction())) {
+      report(absl::StrCat("unknown direction ", t.direction(),
+                          " (FORWARD, BACKWARD or BIDIRECTIONAL)"));
       continue;
     }
     if (t.factor() < 0 || t.factor() > 1) {

@@ -16,6 +16,9 @@ std::string Quote(absl::string_view s) {
   return RE2::QuoteMeta(re2::StringPiece(s.data(), s.size()));
 }
 
+// How deep lexicons may refer to lexicons (a refers to b refers to c ...).
+constexpr size_t kMaxReferenceDepth = 100;
+
 bool IsWordByte(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
@@ -43,7 +46,12 @@ class Builder {
                 absl::flat_hash_map<std::string, std::vector<std::string>>* terms) {
     regex_ = regex;
     terms_ = terms;
-    for (const auto& [name, index] : index_) BuildOne(name, index);
+    // In file order, so that diagnostics do not depend on hashing.
+    const auto& lexicons = loaded_.rule_set.lexicon();
+    for (int i = 0; i < lexicons.size(); ++i) {
+      auto it = index_.find(lexicons[i].name());
+      if (it != index_.end() && it->second == i) BuildOne(it->first, i);
+    }
   }
 
  private:
@@ -53,6 +61,15 @@ class Builder {
     if (failed_.contains(name)) return false;
     if (!visiting_.insert(name).second) {
       Error(index, absl::StrCat("lexicon \"", name, "\" refers to itself"));
+      failed_.insert(name);
+      return false;
+    }
+    // Building recurses once per level of reference: bound it so that a
+    // long chain of lexicons cannot overflow the stack.
+    if (visiting_.size() > kMaxReferenceDepth) {
+      Error(index, absl::StrCat("lexicon \"", name, "\" is more than ", kMaxReferenceDepth,
+                                " lexicon references deep"));
+      visiting_.erase(name);
       failed_.insert(name);
       return false;
     }

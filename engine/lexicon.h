@@ -38,8 +38,10 @@ void ForEachLexiconReference(absl::string_view pattern, Fn fn);
 class LexiconTable {
  public:
   // Builds regex fragments for every lexicon of `loaded`. Reports duplicate
-  // names, references to unknown lexicons, reference cycles and invalid
-  // regex terms to `diagnostics`; a lexicon with errors is left out.
+  // names, references to unknown lexicons, reference cycles, references
+  // nested more than 100 deep and invalid regex terms to `diagnostics`; a
+  // lexicon with errors is left out. Expands every reference: measure the
+  // rule set first (engine/pattern_size.h), as the compiler does.
   static LexiconTable Build(const LoadedRuleSet& loaded,
                             std::vector<Diagnostic>* diagnostics);
 
