@@ -110,10 +110,13 @@ ChunkResult ProcessChunk(const CompiledRuleSet& rules, const BatchOptions& optio
       text = record.text;
     } else {
       absl::Status s = ParseJsonObject(record.text, &fields);
-      if (fields.found(0)) id = fields.value(0);
+      // An id that is not valid UTF-8 cannot be printed: the line number
+      // stands for it.
+      const bool has_id = fields.found(0) && IsValidUtf8(fields.value(0));
+      if (has_id) id = fields.value(0);
       if (!s.ok()) {
         ++result.counts.errors;
-        ErrorRecord(fields.found(0) ? id : "", record.line, s.message(), &result.output);
+        ErrorRecord(has_id ? id : "", record.line, s.message(), &result.output);
         continue;
       }
       if (!fields.found(1) || !fields.is_string(1)) {

@@ -129,6 +129,7 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
       bool vetoed = false;
       for (const auto& veto : rule.vetoes) {
         re2::StringPiece v;
+        ++scratch->pattern_searches;
         if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, &v, 1)) {
           vetoed = true;
           if (trace != nullptr) {
@@ -146,8 +147,11 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
       size_t pos = 0;
       int fired = 0;
       int dropped = 0;
-      while (pos < sentence.size() &&
-             rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
+      while (pos < sentence.size()) {
+        ++scratch->pattern_searches;
+        if (!rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
+          break;
+        }
         size_t mb = groups[0].data() - sentence.data();
         size_t me = mb + groups[0].size();
         pos = me > mb ? me : mb + 1;
@@ -173,7 +177,11 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
 
         ScoredEvidence item;
         item.sentence_index = static_cast<int>(si);
-        item.sentence = MakeSpan(text, base, sentences[si].end);
+        // Offsets only: the text is copied once per annotation (below), not
+        // once per piece of evidence, which would grow with the square of a
+        // sentence's length.
+        item.sentence.set_begin(static_cast<int>(base));
+        item.sentence.set_end(static_cast<int>(sentences[si].end));
         item.stance = rule.stance;
         entente::v1::Evidence& ev = item.evidence;
         ev.set_rule_id(rule.id);
@@ -262,6 +270,10 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
   std::vector<std::pair<int, std::string>> score_steps;
   CombineEvidence(std::move(items), options.min_score, result.mutable_annotations(),
                   options.explain ? &score_steps : nullptr);
+  for (auto& a : *result.mutable_annotations()) {
+    const size_t b = static_cast<size_t>(a.sentence().begin());
+    a.mutable_sentence()->set_text(std::string(text.substr(b, a.sentence().end() - b)));
+  }
   if (options.explain) {
     for (auto& [sentence, line] : score_steps) {
       for (auto& e : *result.mutable_explanation()->mutable_sentences()) {

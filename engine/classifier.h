@@ -51,6 +51,11 @@ struct ClassifierScratch {
   std::vector<int> applicable;
   // Counts sentences where the prefilter ran out of memory.
   int64_t prefilter_fallbacks = 0;
+  // Counts the RE2 searches of rule patterns and vetoes. Each scans at most
+  // one sentence, and sentences are at most kMaxSentenceBytes long, so this
+  // bounds the matching work; tests check that it grows linearly with the
+  // input.
+  int64_t pattern_searches = 0;
 };
 
 // Classifies `text`, which must be valid UTF-8 (see engine/utf8.h); offsets
