@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan) and runs
+# each for a bounded time on a copy of its seed corpus (fuzz/corpus/TARGET).
+# Fails if any target finds a crash, a leak, a timeout (an input slower than
+# 10 s) or an input that needs more than 2 GB; the input that did it is kept
+# under $OUT/artifacts.
+#
+#   fuzz/run_fuzzers.sh                 # every target, 20 s each (CI)
+#   fuzz/run_fuzzers.sh 3600 classify_fuzzer   # one target, an hour
+#   FUZZ_JOBS=2 fuzz/run_fuzzers.sh 600 # two fuzzing processes per target
+#
+# Environment: OUT (build and work directory, default /tmp/entente-fuzz),
+# FUZZ_JOBS (parallel fuzzing processes per target, default 1).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-20}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(rule_set_fuzzer classify_fuzzer segmenter_fuzzer json_line_fuzzer)
+fi
+export OUT=${OUT:-/tmp/entente-fuzz}
+jobs=${FUZZ_JOBS:-1}
+
+if ! command -v clang++ >/dev/null; then
+  echo "run_fuzzers: clang++ is missing (tools/setup.sh installs clang and libclang-rt-14-dev)" >&2
+  exit 1
+fi
+echo "run_fuzzers: building ${targets[*]} in $OUT" >&2
+if ! make -s -f fuzz/Makefile -j"$(nproc)" OUT="$OUT" \
+    $(printf "$OUT/bin/%s " "${targets[@]}") >&2; then
+  echo "run_fuzzers: build failed" >&2
+  exit 1
+fi
+
+failed=0
+for t in "${targets[@]}"; do
+  name=${t%_fuzzer}
+  work="$OUT/corpus/$name"
+  mkdir -p "$work" "$OUT/artifacts"
+  log="$OUT/$t.log"
+  dict=()
+  [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
+  extra=()
+  [ "$jobs" -gt 1 ] && extra=(-jobs="$jobs" -workers="$jobs")
+  # New inputs go to $work; the seeds in the repository are only read.
+  "$OUT/bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t-" \
+      "${dict[@]}" "${extra[@]}" "$work" "fuzz/corpus/$name" >"$log" 2>&1
+  status=$?
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
+  corpus=$(ls "$work" | wc -l)
+  if [ "$status" -eq 0 ]; then
+    line="PASS $t: ${execs:-?} runs in ${seconds}s, coverage ${cov:-?} edges, corpus $corpus"
+  else
+    failed=1
+    line="FAIL $t (exit $status): see $log and $OUT/artifacts/"
+    tail -40 "$log" >&2
+  fi
+  echo "$line"
+done
+exit "$failed"
