@@ -8,8 +8,8 @@
 //       --input=../shared/corpus/ungdc.jsonl.gz --concurrency=8 --duration_s=10
 //
 // Every request carries one text (unary: one Classify call; streaming: one
-// message of a ClassifyStream): a sentence (--unit=sentence) or a paragraph
-// of several sentences (--unit=paragraph), taken in turn from the input, so
+// message of a ClassifyStream, one document of a ClassifyBatch): a sentence,
+// a paragraph or a whole document (--unit), taken in turn from the input, so
 // the server and the in-process engine see the same texts. Rates count
 // sentences either way.
 
@@ -59,8 +59,8 @@ ABSL_FLAG(std::string, input, "",
 ABSL_FLAG(int, max_documents, 300, "Documents read from --input.");
 ABSL_FLAG(int, max_sentences, 20000, "Sentences used, at most.");
 ABSL_FLAG(std::string, unit, "sentence",
-          "What one request carries: \"sentence\", or \"paragraph\" (a line of a document's "
-          "text).");
+          "What one request carries: \"sentence\", \"paragraph\" (a line of a document's "
+          "text) or \"document\" (a whole record of --input).");
 ABSL_FLAG(std::string, modes, "unary,stream,batch", "Comma-separated: unary, stream, batch.");
 ABSL_FLAG(int, batch_size, 64, "Batch mode: texts per ClassifyBatch call.");
 ABSL_FLAG(int, concurrency, 8, "Concurrent clients (one channel and connection each).");
@@ -106,9 +106,10 @@ struct Item {
 };
 
 // Reads the texts of the first documents of `path`, cut into sentences or
-// paragraphs.
-absl::Status ReadItems(const std::string& path, bool paragraphs, int max_documents,
+// paragraphs (or whole, for unit "document").
+absl::Status ReadItems(const std::string& path, const std::string& unit, int max_documents,
                        int max_sentences, std::vector<Item>* out) {
+  const bool paragraphs = unit != "sentence";
   std::vector<SentenceSpan> spans;
   int64_t sentences = 0;
   auto add_text = [&](absl::string_view text) {
@@ -147,6 +148,10 @@ absl::Status ReadItems(const std::string& path, bool paragraphs, int max_documen
     }
     if (!IsValidUtf8(text)) return;
     ++documents;
+    if (unit == "document") {
+      add_text(text);
+      return;
+    }
     for (absl::string_view paragraph : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
       if (sentences >= max_sentences) return;
       add_text(paragraph);
@@ -477,12 +482,12 @@ int Main(int argc, char** argv) {
       "Load generator for entente_server: load_generator --target=HOST:PORT [--input=...]");
   absl::ParseCommandLine(argc, argv);
   const std::string unit = absl::GetFlag(FLAGS_unit);
-  if (unit != "sentence" && unit != "paragraph") {
-    std::cerr << "load_generator: --unit is sentence or paragraph\n";
+  if (unit != "sentence" && unit != "paragraph" && unit != "document") {
+    std::cerr << "load_generator: --unit is sentence, paragraph or document\n";
     return 2;
   }
   std::vector<Item> items;
-  absl::Status read = ReadItems(absl::GetFlag(FLAGS_input), unit == "paragraph",
+  absl::Status read = ReadItems(absl::GetFlag(FLAGS_input), unit,
                                 absl::GetFlag(FLAGS_max_documents),
                                 absl::GetFlag(FLAGS_max_sentences), &items);
   if (!read.ok()) {
