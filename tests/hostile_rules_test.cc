@@ -132,13 +132,7 @@ TEST(HostileRules, AHundredThousandTermLexiconIsOverTheRuleMemoryBudget) {
   EXPECT_TRUE(HasError(o.diagnostics, "hostile:3:")) << Joined(o.diagnostics);
   EXPECT_TRUE(HasError(o.diagnostics, "pattern too large")) << Joined(o.diagnostics);
 
-  // With a bigger budget per rule, the same lexicon compiles and matches.
-  CompileOptions roomy;
-  roomy.rule_max_mem = 256 << 20;
-  o = LoadAndCompile(text, roomy);
-  ASSERT_TRUE(o.status.ok()) << Joined(o.diagnostics);
-  v1::ClassifyResult result = Classify(*o.rules, "Term99999 word agreed.", {});
-  EXPECT_EQ(result.annotations_size(), 1);
+  // (A lexicon of 20,000 terms compiles: see ManyRulesNamingABigLexicon.)
 }
 
 TEST(HostileRules, PatternsOverTheMemoryBudgetsAreDiagnosed) {

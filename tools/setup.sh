@@ -23,6 +23,10 @@ PACKAGES=(
   python3-protobuf
   pkg-config
   chromium
+  # fuzz/run_fuzzers.sh: clang with libFuzzer and the sanitizer runtimes.
+  clang
+  libclang-rt-14-dev
+  make
 )
 
 missing=()

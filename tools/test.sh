@@ -1,17 +1,51 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: installs what is missing, then
-# `bazel test //...`. Prints a closing "N passed, N failed" line.
+#   1. `bazel test //...` (extra arguments go to this run);
+#   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (`bazel test --config=asan //...`; ENTENTE_TEST_ASAN=0 skips it);
+#   3. a short run of each libFuzzer target (fuzz/run_fuzzers.sh,
+#      ENTENTE_FUZZ_SECONDS seconds each, default 20; 0 skips it).
+# Prints a closing "N passed, N failed" line over all three (a fuzz target
+# counts as one test) and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
 # Any accidental download must fail fast instead of hanging; gRPC tests get
 # their proxy variables cleared by .bazelrc.
 export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+
+passed=0
+failed=0
+status=0
 log=$(mktemp)
-bazel test //... "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-passed=$(grep -cE '^//.* PASSED' "$log" || true)
-failed=$(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log" || true)
-rm -f "$log"
+trap 'rm -f "$log"' EXIT
+
+# Runs `bazel test ARGS...` and adds its results to the counts.
+bazel_test() {
+  bazel test "$@" 2>&1 | tee "$log"
+  local s=${PIPESTATUS[0]}
+  passed=$((passed + $(grep -cE '^//.* PASSED' "$log" || true)))
+  failed=$((failed + $(grep -cE '^//.* (FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log" || true)))
+  [ "$s" -ne 0 ] && status=1
+}
+
+bazel_test //... "$@"
+
+if [ "${ENTENTE_TEST_ASAN:-1}" != 0 ]; then
+  echo "=== the same tests under ASan + UBSan (--config=asan)"
+  bazel_test --config=asan //...
+fi
+
+fuzz_seconds=${ENTENTE_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" != 0 ]; then
+  echo "=== libFuzzer targets, ${fuzz_seconds}s each (fuzz/run_fuzzers.sh)"
+  fuzz/run_fuzzers.sh "$fuzz_seconds" 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -ne 0 ] && status=1
+  passed=$((passed + $(grep -cE '^PASS ' "$log" || true)))
+  failed=$((failed + $(grep -cE '^FAIL ' "$log" || true)))
+  # A build failure runs no target: count it.
+  grep -q 'run_fuzzers: build failed\|clang++ is missing' "$log" && failed=$((failed + 1))
+fi
+
 echo "${passed} passed, ${failed} failed"
 exit "$status"
