@@ -13,27 +13,19 @@
 namespace entente {
 
 int RunCalibrate(const char* argv0, const Args& args) {
-  std::string gold_path = absl::GetFlag(FLAGS_gold);
-  if (gold_path.empty() && !args.empty()) gold_path = args[0];
-  if (gold_path.empty()) {
-    std::cerr << "entente: calibrate needs --gold FILE.jsonl\n";
-    return 2;
-  }
+  std::vector<entente::v1::LabelledSentence> gold;
+  if (!LoadGoldOrReport(args, "calibrate", &gold)) return 2;
   auto rules = LoadRulesOrReport(argv0);
   if (rules == nullptr) return 2;
-  auto gold = ReadGoldFile(gold_path);
-  if (!gold.ok()) {
-    std::cerr << "entente: " << gold.status().message() << "\n";
-    return 2;
-  }
   CalibrationOptions options;
   options.folds = absl::GetFlag(FLAGS_folds);
-  CalibrationReport report = Calibrate(*rules, *gold, options);
+  CalibrationReport report = Calibrate(*rules, gold, options);
   std::cout << FormatCalibration(report);
   const std::string write = absl::GetFlag(FLAGS_write);
   if (!write.empty()) {
     std::ofstream out(write);
-    out << WeightsTextProto(report, gold_path.substr(gold_path.find_last_of('/') + 1));
+    const std::string source = args.empty() ? absl::GetFlag(FLAGS_gold) : args[0];
+    out << WeightsTextProto(report, source.substr(source.find_last_of('/') + 1));
     if (!out) {
       std::cerr << "entente: cannot write " << write << "\n";
       return 2;

@@ -14,25 +14,16 @@
 namespace entente {
 
 int RunEval(const char* argv0, const Args& args) {
-  std::string gold_path = absl::GetFlag(FLAGS_gold);
-  if (gold_path.empty() && !args.empty()) gold_path = args[0];
-  if (gold_path.empty()) {
-    std::cerr << "entente: eval needs --gold FILE.jsonl\n";
-    return 2;
-  }
+  std::vector<entente::v1::LabelledSentence> gold;
+  if (!LoadGoldOrReport(args, "eval", &gold)) return 2;
   auto rules = LoadRulesOrReport(argv0);
   if (rules == nullptr) return 2;
-  auto gold = ReadGoldFile(gold_path);
-  if (!gold.ok()) {
-    std::cerr << "entente: " << gold.status().message() << "\n";
-    return 2;
-  }
   std::vector<entente::v1::ClassifyResult> results;
   entente::v1::EvaluationReport report =
-      Evaluate(*rules, *gold, absl::GetFlag(FLAGS_min_score), &results);
+      Evaluate(*rules, gold, absl::GetFlag(FLAGS_min_score), &results);
   if (const std::string html = absl::GetFlag(FLAGS_html); !html.empty()) {
     std::ofstream out(html);
-    out << EvalHtml(report, *gold, results);
+    out << EvalHtml(report, gold, results);
     if (!out) {
       std::cerr << "entente: cannot write " << html << "\n";
       return 2;

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "cli/flags.h"
+#include "engine/evaluation.h"
 #include "engine/rule_set_directory.h"
 
 namespace entente {
@@ -24,6 +25,23 @@ std::shared_ptr<const CompiledRuleSet> LoadRulesOrReport(const char* argv0) {
     return nullptr;
   }
   return *rules;
+}
+
+bool LoadGoldOrReport(const std::vector<std::string>& args, const char* command,
+                      std::vector<entente::v1::LabelledSentence>* gold) {
+  std::string path = absl::GetFlag(FLAGS_gold);
+  if (path.empty() && !args.empty()) path = args[0];
+  if (path.empty()) {
+    std::cerr << "entente: " << command << " needs --gold FILE.jsonl\n";
+    return false;
+  }
+  auto read = ReadGoldFile(path);
+  if (!read.ok()) {
+    std::cerr << "entente: " << read.status().message() << "\n";
+    return false;
+  }
+  *gold = *std::move(read);
+  return true;
 }
 
 }  // namespace entente
