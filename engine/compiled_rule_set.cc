@@ -275,36 +275,18 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     }
   }
 
-  if (!out->rules_.empty()) {
-    // The prefilter: required literals of each rule, found with one scan.
-    auto filter = std::make_unique<re2::FilteredRE2>(options.min_atom_length);
-    bool added = true;
-    for (const CompiledRule& rule : out->rules_) {
-      int id = -1;
-      if (filter->Add(rule.expanded, RuleOptions(options.rule_max_mem), &id) !=
-              RE2::NoError ||
-          id != static_cast<int>(&rule - out->rules_.data())) {
-        report(kError, rule.location, rule.id, "pattern rejected by the prefilter");
-        added = false;
-      }
-    }
-    std::vector<std::string> atoms;
-    if (added) filter->Compile(&atoms);
-    auto set = std::make_unique<RE2::Set>(RuleOptions(options.prefilter_max_mem),
-                                          RE2::UNANCHORED);
-    for (const std::string& atom : atoms) {
-      std::string error;
-      if (set->Add(RE2::QuoteMeta(atom), &error) < 0) added = false;
-    }
-    if (added && (atoms.empty() || set->Compile())) {
-      out->filter_ = std::move(filter);
-      out->prefilter_ = std::move(set);
-      out->prefilter_atoms_ = static_cast<int>(atoms.size());
-      out->filter_->AllPotentials({}, &out->unfiltered_rules_);
-      std::sort(out->unfiltered_rules_.begin(), out->unfiltered_rules_.end());
-    } else if (added) {
+  {
+    // The prefilter: the literals each rule requires, found with one scan.
+    std::vector<std::string> patterns;
+    patterns.reserve(out->rules_.size());
+    for (const CompiledRule& rule : out->rules_) patterns.push_back(rule.expanded);
+    RulePrefilter::Options prefilter_options;
+    prefilter_options.max_mem = options.prefilter_max_mem;
+    prefilter_options.literals.min_length = options.min_atom_length;
+    out->prefilter_ = RulePrefilter::Build(patterns, prefilter_options);
+    if (!out->prefilter_.ok()) {
       report(Diagnostic::Severity::kWarning, {loaded.path, 0, 0}, "",
-             absl::StrCat("the RE2::Set prefilter of ", atoms.size(),
+             absl::StrCat("the RE2::Set prefilter of ", out->prefilter_.literal_count(),
                           " literals does not fit in ", options.prefilter_max_mem,
                           " bytes; every rule will run on every sentence (slower, "
                           "same results)"));
@@ -323,24 +305,7 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
 
 bool CompiledRuleSet::SelectCandidates(absl::string_view sentence,
                                        std::vector<int>* candidates) const {
-  candidates->clear();
-  if (prefilter_ != nullptr) {
-    thread_local std::vector<int> atoms;
-    atoms.clear();
-    RE2::Set::ErrorInfo info;
-    bool ok = prefilter_atoms_ == 0 ||
-              prefilter_->Match(re2::StringPiece(sentence.data(), sentence.size()), &atoms,
-                                &info) ||
-              info.kind == RE2::Set::kNoError;
-    if (ok) {
-      filter_->AllPotentials(atoms, candidates);
-      std::sort(candidates->begin(), candidates->end());
-      return true;
-    }
-    candidates->clear();
-  }
-  for (int i = 0; i < static_cast<int>(rules_.size()); ++i) candidates->push_back(i);
-  return false;
+  return prefilter_.Select(sentence, candidates);
 }
 
 const RE2* CompiledRuleSet::LexiconRegex(absl::string_view name) const {

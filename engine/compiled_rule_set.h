@@ -30,9 +30,9 @@
 #include "engine/context.h"
 #include "engine/diagnostic.h"
 #include "engine/lexicon.h"
+#include "engine/rule_prefilter.h"
 #include "engine/rule_set_loader.h"
 #include "proto/rule_set.pb.h"
-#include "re2/filtered_re2.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -62,8 +62,9 @@ struct CompileOptions {
   // a scan runs out of it, the affected sentences run every rule's full
   // pattern instead: slower, never a dropped rule.
   int64_t prefilter_max_mem = 64 << 20;
-  // Shortest literal the prefilter looks for; a rule with no required
-  // literal this long is a candidate for every sentence.
+  // Shortest literal the prefilter looks for (two letters with a word
+  // boundary on each side, as in \bUN\b, also count); a rule with no
+  // required literal this long is a candidate for every sentence.
   int min_atom_length = 3;
   // Memory budget of each rule's own RE2.
   int64_t rule_max_mem = 8 << 20;
@@ -102,13 +103,14 @@ class CompiledRuleSet {
   // Names of the lexicons some rule, trigger or attribution list uses.
   const std::set<std::string>& used_lexicons() const { return used_lexicons_; }
   // True if the RE2::Set prefilter compiled within its budget.
-  bool has_prefilter() const { return prefilter_ != nullptr; }
-  // Number of literals the prefilter scans for, and of rules it cannot
-  // filter (they run on every sentence).
-  int prefilter_atoms() const { return prefilter_atoms_; }
+  bool has_prefilter() const { return prefilter_.ok(); }
+  // Number of literals the prefilter scans for.
+  int prefilter_atoms() const { return prefilter_.literal_count(); }
   // Rules the prefilter cannot filter: they have no required literal of at
   // least min_atom_length bytes, so they run on every sentence.
-  const std::vector<int>& unfiltered_rules() const { return unfiltered_rules_; }
+  const std::vector<int>& unfiltered_rules() const { return prefilter_.unfiltered(); }
+  // The prefilter itself (which literals each rule requires).
+  const RulePrefilter& prefilter() const { return prefilter_; }
 
   // Replaces `candidates` with the indices of the rules that may match
   // `sentence`, in increasing order. Uses the prefilter; falls back to every
@@ -132,12 +134,9 @@ class CompiledRuleSet {
   LexiconTable lexicons_;
   std::vector<CompiledRule> rules_;
   absl::flat_hash_map<std::string, int> rule_index_;
-  // The prefilter: FilteredRE2 knows which literals ("atoms") each rule
-  // requires; one RE2::Set scan finds the atoms present in a sentence.
-  std::unique_ptr<re2::FilteredRE2> filter_;
-  std::unique_ptr<RE2::Set> prefilter_;
-  int prefilter_atoms_ = 0;
-  std::vector<int> unfiltered_rules_;
+  // The prefilter: the literals each rule requires, found with one RE2::Set
+  // scan per sentence.
+  RulePrefilter prefilter_;
   ContextMatcher context_;
   ActorGazetteer gazetteer_;
   AttributionLexicons attribution_;

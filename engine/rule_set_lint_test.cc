@@ -15,8 +15,8 @@ TEST(RuleSetLint, WarnsAboutWhatAnalystsShouldFix) {
     rule { id: "no_examples" stance: "s" polarity: SUPPORT tokens: "{truce}" }
     rule { id: "bad_actor" stance: "s" polarity: SUPPORT tokens: "call for {truce}"
       example { text: "France calls for a truce." holders: "FRANCE" speaker: "FRA" } }
-    rule { id: "slow" stance: "s" polarity: SUPPORT pattern: "\\bno\\b"
-      example { text: "no" } }
+    rule { id: "slow" stance: "s" polarity: SUPPORT pattern: "\\bno\\s+\\w"
+      example { text: "no way" } }
   )pb", "t.textproto", &diagnostics);
   ASSERT_TRUE(loaded.ok());
   auto compiled = CompiledRuleSet::Compile(*loaded, {}, &diagnostics);
