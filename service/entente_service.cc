@@ -352,10 +352,9 @@ class EntenteService::StreamReactor
   // What to start once mu_ is released.
   struct Actions {
     bool read = false;
+    // No buffer hint on writes: a hinted write may not complete until a
+    // later write flushes it, and the next write waits for this one.
     ClassifyStreamResponse* write = nullptr;
-    // Another response is ready behind this one: let gRPC coalesce them
-    // into one send (the next write, without the hint, flushes).
-    bool more_ready = false;
     bool finish = false;
   };
 
@@ -370,7 +369,6 @@ class EntenteService::StreamReactor
         ++next_write_;
         writing_ = true;
         actions->write = written_.get();
-        actions->more_ready = ready_.count(next_write_) > 0;
       }
     }
     const int64_t buffered = in_flight_ + static_cast<int64_t>(ready_.size()) + (writing_ ? 1 : 0);
@@ -388,11 +386,7 @@ class EntenteService::StreamReactor
   }
 
   void Perform(const Actions& actions) {
-    if (actions.write != nullptr) {
-      grpc::WriteOptions options;
-      if (actions.more_ready) options.set_buffer_hint();
-      StartWrite(actions.write, options);
-    }
+    if (actions.write != nullptr) StartWrite(actions.write);
     if (actions.read) StartRead(&request_);
     if (actions.finish) Finish(finish_status_);  // last: OnDone may follow at once
   }

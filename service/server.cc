@@ -12,6 +12,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "service/parse_failure_interceptor.h"
 
 namespace entente {
 namespace {
@@ -168,6 +169,10 @@ absl::Status EntenteServer::Start() {
   builder.AddListeningPort(config_.listen, *credentials, &port);
   builder.RegisterService(service_.get());
   builder.SetMaxReceiveMessageSize(config_.max_request_bytes);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<ParseFailureInterceptorFactory>(&calls_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();

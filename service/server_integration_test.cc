@@ -304,6 +304,10 @@ TEST_F(SharedServerTest, StatusCodesSayWhatWasWrong) {
   bad_score.mutable_options()->set_min_score(1.5);
   expect(bad_score, grpc::StatusCode::INVALID_ARGUMENT, "min_score");
   expect(Request("apple", "nope"), grpc::StatusCode::NOT_FOUND, "no rule set named \"nope\"");
+  // A string field with invalid UTF-8 fails to parse before any handler runs.
+  ClassifyRequest bad_speaker = Request("apple");
+  bad_speaker.set_speaker("\xff");
+  expect(bad_speaker, grpc::StatusCode::INVALID_ARGUMENT, "must hold valid UTF-8");
   expect(Request(std::string(70000, 'a')), grpc::StatusCode::RESOURCE_EXHAUSTED, "");
 
   ClassifyBatchRequest batch;
