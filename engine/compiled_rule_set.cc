@@ -286,7 +286,7 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     out->prefilter_ = RulePrefilter::Build(patterns, prefilter_options);
     if (!out->prefilter_.ok()) {
       report(Diagnostic::Severity::kWarning, {loaded.path, 0, 0}, "",
-             absl::StrCat("the RE2::Set prefilter of ", out->prefilter_.literal_count(),
+             absl::StrCat("the prefilter's scan for ", out->prefilter_.literal_count(),
                           " literals does not fit in ", options.prefilter_max_mem,
                           " bytes; every rule will run on every sentence (slower, "
                           "same results)"));

@@ -1,8 +1,9 @@
 // File: engine/compiled_rule_set.h
 //
 // Compilation is the second stage of the pipeline: it validates a loaded
-// rule set, expands lexicons into RE2 patterns, builds the RE2::Set
-// prefilter, the context matcher and the actor gazetteer. The result is
+// rule set, expands lexicons into RE2 patterns, builds the prefilter (the
+// literals each rule requires, see engine/rule_prefilter.h), the context
+// matcher and the actor gazetteer. The result is
 // immutable and shared by every request through a
 // std::shared_ptr<const CompiledRuleSet>; a reload builds a new one and swaps
 // the pointer.
@@ -58,9 +59,9 @@ struct CompiledRule {
 };
 
 struct CompileOptions {
-  // Memory budget of the RE2::Set prefilter. When the set does not fit, or
-  // a scan runs out of it, the affected sentences run every rule's full
-  // pattern instead: slower, never a dropped rule.
+  // Memory budget of the prefilter's literal scan. When it does not fit,
+  // every sentence runs every rule's full pattern instead: slower, never a
+  // dropped rule.
   int64_t prefilter_max_mem = 64 << 20;
   // Shortest literal the prefilter looks for (two letters with a word
   // boundary on each side, as in \bUN\b, also count); a rule with no
@@ -102,7 +103,7 @@ class CompiledRuleSet {
   const LoadedRuleSet& loaded() const { return loaded_; }
   // Names of the lexicons some rule, trigger or attribution list uses.
   const std::set<std::string>& used_lexicons() const { return used_lexicons_; }
-  // True if the RE2::Set prefilter compiled within its budget.
+  // True if the prefilter fits its memory budget.
   bool has_prefilter() const { return prefilter_.ok(); }
   // Number of literals the prefilter scans for.
   int prefilter_atoms() const { return prefilter_.literal_count(); }
@@ -134,8 +135,8 @@ class CompiledRuleSet {
   LexiconTable lexicons_;
   std::vector<CompiledRule> rules_;
   absl::flat_hash_map<std::string, int> rule_index_;
-  // The prefilter: the literals each rule requires, found with one RE2::Set
-  // scan per sentence.
+  // The prefilter: the literals each rule requires, found with one scan per
+  // sentence.
   RulePrefilter prefilter_;
   ContextMatcher context_;
   ActorGazetteer gazetteer_;

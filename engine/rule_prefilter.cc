@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "re2/re2.h"
-
 namespace entente {
 namespace {
 
@@ -12,7 +10,6 @@ namespace {
 // the current generation, so nothing is cleared between calls; the vectors
 // only grow, and serve every prefilter the thread uses.
 struct SelectScratch {
-  std::vector<int> matched;
   std::vector<uint32_t> clause_stamp;
   std::vector<uint32_t> rule_stamp;
   std::vector<int> rule_satisfied;
@@ -72,7 +69,8 @@ RulePrefilter RulePrefilter::Build(const std::vector<std::string>& patterns,
   // Literal -> clauses it satisfies.
   std::vector<std::vector<int>> literal_clauses(out.literals_.size());
   for (const auto& [clause, id] : clause_ids) {
-    for (const RequiredLiteral& literal : clause) literal_clauses[literal_ids[literal]].push_back(id);
+    for (const RequiredLiteral& literal : clause)
+      literal_clauses[literal_ids[literal]].push_back(id);
   }
   out.literal_clause_begin_.push_back(0);
   for (const auto& clauses : literal_clauses) {
@@ -85,21 +83,8 @@ RulePrefilter RulePrefilter::Build(const std::vector<std::string>& patterns,
     out.clause_rule_begin_.push_back(static_cast<int>(out.clause_rules_.size()));
   }
 
-  if (out.literals_.empty()) {
-    out.ok_ = true;  // every rule is unfiltered; nothing to scan for
-    return out;
-  }
-  RE2::Options set_options;
-  set_options.set_case_sensitive(false);
-  set_options.set_log_errors(false);
-  set_options.set_max_mem(options.max_mem);
-  auto set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-  for (const RequiredLiteral& literal : out.literals_) {
-    if (set->Add(literal.ToRegex(), nullptr) < 0) return out;  // cannot happen: quoted
-  }
-  if (!set->Compile()) return out;
-  out.set_ = std::move(set);
-  out.ok_ = true;
+  out.matcher_ = LiteralMatcher::Build(out.literals_, options.max_mem);
+  out.ok_ = out.matcher_.ok();
   return out;
 }
 
@@ -112,18 +97,13 @@ bool RulePrefilter::Select(absl::string_view text, std::vector<int>* candidates)
   };
   if (!ok_) return every_rule();
   candidates->assign(unfiltered_.begin(), unfiltered_.end());
-  if (set_ == nullptr) return true;
+  if (literals_.empty()) return true;
 
   SelectScratch& s = ThreadScratch();
-  RE2::Set::ErrorInfo info;
-  if (!set_->Match(re2::StringPiece(text.data(), text.size()), &s.matched, &info)) {
-    if (info.kind != RE2::Set::kNoError) return every_rule();
-    return true;  // no literal at all: only the unfiltered rules
-  }
   s.Begin(clause_rule_begin_.size() - 1, static_cast<size_t>(rule_count_));
   const uint32_t generation = s.generation;
   const size_t first_selected = candidates->size();
-  for (int literal : s.matched) {
+  matcher_.FindAll(text, [&](int literal) {
     for (int i = literal_clause_begin_[literal]; i < literal_clause_begin_[literal + 1]; ++i) {
       const int clause = literal_clauses_[i];
       if (s.clause_stamp[clause] == generation) continue;
@@ -137,7 +117,7 @@ bool RulePrefilter::Select(absl::string_view text, std::vector<int>* candidates)
         if (++s.rule_satisfied[rule] == rule_clause_count_[rule]) candidates->push_back(rule);
       }
     }
-  }
+  });
   if (candidates->size() > first_selected) {
     std::sort(candidates->begin() + first_selected, candidates->end());
     std::inplace_merge(candidates->begin(), candidates->begin() + first_selected,

@@ -1,8 +1,9 @@
 // File: engine/rule_prefilter.h
 //
 // The rule prefilter picks, for one sentence, the few rules that may match
-// it, with one RE2::Set scan for the literals every rule requires (see
-// engine/required_literals.h) and no allocation per rule. A rule is a
+// it, with one scan for the literals every rule requires (see
+// engine/required_literals.h; the scan is engine/literal_matcher.h) and no
+// allocation. A rule is a
 // candidate when each of its clauses has a literal in the sentence; rules
 // with no required literal are candidates for every sentence. The
 // candidates are a superset of the rules whose full pattern matches, so
@@ -23,8 +24,8 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "engine/literal_matcher.h"
 #include "engine/required_literals.h"
-#include "re2/set.h"
 
 namespace entente {
 
@@ -33,7 +34,7 @@ namespace entente {
 class RulePrefilter {
  public:
   struct Options {
-    // Memory budget of the RE2::Set of literals.
+    // Memory budget of the literal scan's tables.
     int64_t max_mem = 64 << 20;
     RequiredLiteralOptions literals;
   };
@@ -43,11 +44,11 @@ class RulePrefilter {
   RulePrefilter& operator=(RulePrefilter&&) = default;
 
   // Builds the prefilter of `patterns` (RE2 patterns RE2 accepts; rule i is
-  // patterns[i]). When the literal set does not compile within
-  // options.max_mem, the result is not ok() and selects every rule.
+  // patterns[i]). When the literal scan does not fit in options.max_mem,
+  // the result is not ok() and selects every rule.
   static RulePrefilter Build(const std::vector<std::string>& patterns, const Options& options);
 
-  // False if the literal set did not fit its memory budget.
+  // False if the literal scan did not fit its memory budget.
   bool ok() const { return ok_; }
 
   // Number of distinct literals the scan looks for.
@@ -64,7 +65,7 @@ class RulePrefilter {
 
   // Replaces `candidates` with the rules that may match `text`, in
   // increasing order. Returns false, with every rule selected, when the
-  // prefilter is not ok() or its scan ran out of memory on this text.
+  // prefilter is not ok().
   bool Select(absl::string_view text, std::vector<int>* candidates) const;
 
  private:
@@ -72,7 +73,7 @@ class RulePrefilter {
   int rule_count_ = 0;
   std::vector<LiteralCondition> conditions_;
   std::vector<RequiredLiteral> literals_;
-  std::unique_ptr<RE2::Set> set_;
+  LiteralMatcher matcher_;
   // Flattened adjacency lists: the clauses each literal satisfies, the rules
   // each clause belongs to (CSR: begin offsets, then entries).
   std::vector<int> literal_clause_begin_;
