@@ -32,7 +32,7 @@ class ServerProcess {
   // with `args`, and waits up to `timeout` for it to print its address.
   // Returns Unavailable (with its log) if it exits or stays silent.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
-      const std::vector<std::string>& args, absl::Duration timeout = absl::Seconds(60),
+      const std::vector<std::string>& args, absl::Duration timeout = absl::Seconds(180),
       const std::string& binary = "");
 
   // Kills the process (SIGKILL) if it still runs.
