@@ -25,8 +25,29 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " ", path));
   std::ostringstream contents;
-  contents << in.rdbuf();
+  // A directory opens but fails to read: the stream, not the open, says so.
+  if (!(contents << in.rdbuf()) || in.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " ", path));
+  }
   return contents.str();
+}
+
+// Reads a PEM file that must hold a block whose label contains `label`
+// ("CERTIFICATE", "PRIVATE KEY"). gRPC only says "cannot listen" about
+// files it cannot parse; this names the file.
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view what,
+                                        absl::string_view label) {
+  absl::StatusOr<std::string> contents = ReadFile(path, what);
+  if (!contents.ok()) return contents.status();
+  const std::string marker = "-----BEGIN ";
+  const size_t begin = contents->find(marker);
+  const size_t end = begin == std::string::npos ? std::string::npos
+                                                : contents->find("-----", begin + marker.size());
+  if (end == std::string::npos || !absl::StrContains(contents->substr(begin, end - begin), label)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", path, " is not PEM (no \"-----BEGIN ...", label, "-----\" line)"));
+  }
+  return contents;
 }
 
 // The listen address with its port replaced by the bound one.
@@ -47,14 +68,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
-  absl::StatusOr<std::string> cert = ReadFile(config.tls_cert_file, "TLS certificate");
+  absl::StatusOr<std::string> cert =
+      ReadPemFile(config.tls_cert_file, "TLS certificate", "CERTIFICATE");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(config.tls_key_file, "TLS key");
+  absl::StatusOr<std::string> key = ReadPemFile(config.tls_key_file, "TLS key", "PRIVATE KEY");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!config.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadFile(config.tls_client_ca_file, "client CA");
+    absl::StatusOr<std::string> ca =
+        ReadPemFile(config.tls_client_ca_file, "client CA", "CERTIFICATE");
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
     options.client_certificate_request =
@@ -169,13 +192,21 @@ absl::Status EntenteServer::Start() {
   builder.AddListeningPort(config_.listen, *credentials, &port);
   builder.RegisterService(service_.get());
   builder.SetMaxReceiveMessageSize(config_.max_request_bytes);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ParseFailureInterceptorFactory>(&calls_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();
+    if (UsesTls(config_)) {
+      // The files are PEM (checked above), so gRPC most likely refused
+      // their contents; its own log line above says why.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot listen on ", config_.listen,
+          " with TLS: gRPC refused --tls_cert, --tls_key or --tls_client_ca (a key that does "
+          "not match the certificate, or a PEM block it cannot parse), or the address is "
+          "taken"));
+    }
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
   address_ = BoundAddress(config_.listen, port);

@@ -85,9 +85,9 @@ class EntenteServer {
 
   // Loads the rule sets, then starts the metrics endpoint, the gRPC server
   // and the watcher. Returns InvalidArgument for a bad configuration (TLS
-  // files that cannot be read), Unavailable when an address cannot be
-  // bound. A rules directory that does not load is not an error (see
-  // above).
+  // files that cannot be read, are not PEM, or that gRPC refuses),
+  // Unavailable when an address cannot be bound. A rules directory that
+  // does not load is not an error (see above).
   absl::Status Start();
 
   // The bound gRPC address ("127.0.0.1:41234"), after Start().
