@@ -19,6 +19,10 @@ CallRecord CallLog::Start(absl::string_view method, absl::string_view peer) {
   return record;
 }
 
+void CallLog::Hold() { in_flight_.fetch_add(1); }
+
+void CallLog::Release() { in_flight_.fetch_sub(1); }
+
 void CallLog::ItemError(const CallRecord& record, grpc::StatusCode code) {
   metrics_->RecordItemError(record.method, StatusCodeName(code));
 }

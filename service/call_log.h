@@ -55,7 +55,14 @@ class CallLog {
   // Ends the call: writes the access-log line and updates the metrics.
   void Finish(const CallRecord& record, const grpc::Status& status);
 
-  // Calls started and not yet finished (the server drains until zero).
+  // Counts a call in flight from before its Start() until after its
+  // Finish(), while gRPC still sends its response: a unary reactor holds
+  // from its creation and releases in OnDone(). Not logged.
+  void Hold();
+  void Release();
+
+  // Calls started and not yet finished, or whose response is still being
+  // sent (the server drains until zero).
   int64_t in_flight() const { return in_flight_.load(); }
 
  private:

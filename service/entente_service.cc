@@ -52,6 +52,24 @@ int64_t ClassifyInto(const ServingRuleSet& rules, absl::string_view text,
   return static_cast<int64_t>(scratch.sentences.size());
 }
 
+// The reactor of a unary call. Unlike the context's default reactor, it
+// keeps the call in the CallLog's in-flight count until gRPC is done with it
+// (its response sent, or the call cancelled): the drain ends when that count
+// is zero and then cancels what is left, which would cut off a response
+// still being written. Deletes itself.
+class HeldUnaryReactor : public grpc::ServerUnaryReactor {
+ public:
+  explicit HeldUnaryReactor(CallLog* calls) : calls_(calls) { calls_->Hold(); }
+
+  void OnDone() override {
+    calls_->Release();
+    delete this;
+  }
+
+ private:
+  CallLog* const calls_;
+};
+
 void NameVersion(const ServingRuleSet& rules, CallRecord* record) {
   record->rule_set = rules.name;
   record->version = rules.version;
@@ -79,7 +97,7 @@ EntenteService::EntenteService(RuleSetStore* store, WorkerPool* pool, CallLog* c
 grpc::ServerUnaryReactor* EntenteService::RunUnary(
     grpc::CallbackServerContext* context, absl::string_view method,
     std::function<grpc::Status(CallRecord*)> work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::ServerUnaryReactor* reactor = new HeldUnaryReactor(calls_);
   CallRecord record = calls_->Start(method, context->peer());
   if (draining()) {
     grpc::Status status = Draining();
@@ -244,7 +262,7 @@ class EntenteService::BatchCall : public std::enable_shared_from_this<BatchCall>
 grpc::ServerUnaryReactor* EntenteService::ClassifyBatch(
     grpc::CallbackServerContext* context, const entente::v1::ClassifyBatchRequest* request,
     entente::v1::ClassifyBatchResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::ServerUnaryReactor* reactor = new HeldUnaryReactor(calls_);
   CallRecord record = calls_->Start("ClassifyBatch", context->peer());
   auto fail = [&](const grpc::Status& status) {
     calls_->Finish(record, status);
@@ -550,7 +568,7 @@ grpc::ServerUnaryReactor* EntenteService::ReloadRuleSets(
     entente::v1::ReloadRuleSetsResponse* response) {
   absl::Status allowed = admin_->Authorize(Authorization(context));
   if (!allowed.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::ServerUnaryReactor* reactor = new HeldUnaryReactor(calls_);
     CallRecord record = calls_->Start("ReloadRuleSets", context->peer());
     grpc::Status status = ToGrpcStatus(allowed);
     calls_->Finish(record, status);
