@@ -45,14 +45,23 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
   for (int raw = 0; raw <= kNonAscii; ++raw) {
     if (used[raw]) symbol_of[raw] = m.symbols_++;
   }
-  for (int b = 0; b < 128; ++b) {
-    m.ascii_symbol_[b] =
-        static_cast<uint8_t>(symbol_of[absl::ascii_tolower(static_cast<unsigned char>(b))]);
+  for (int b = 0; b < 256; ++b) {
+    if (b < 0x80) {
+      m.byte_symbol_[b] =
+          static_cast<uint8_t>(symbol_of[absl::ascii_tolower(static_cast<unsigned char>(b))]);
+    } else if (b < 0xC0) {
+      m.byte_symbol_[b] = kContinuation;
+    } else if (b == 0xC5 || b == 0xE2) {  // U+017F and U+212A start with these
+      m.byte_symbol_[b] = kDecode;
+    } else {
+      m.byte_symbol_[b] = static_cast<uint8_t>(symbol_of[kNonAscii]);
+    }
   }
   m.s_symbol_ = symbol_of['s'];
   m.k_symbol_ = symbol_of['k'];
   m.non_ascii_symbol_ = symbol_of[kNonAscii];
-  if (m.symbols_ > 255) return m;  // cannot happen: at most 129 symbols
+  if (m.symbols_ > kDecode) return m;  // cannot happen: at most 129 symbols
+  const size_t stride = static_cast<size_t>(m.symbols_);
 
   // The trie.
   std::vector<std::map<int, uint32_t>> children(1);
@@ -77,17 +86,20 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
     longest = std::max(longest, spelled[i].size());
   }
   const size_t states = children.size();
-  const int64_t table_bytes = static_cast<int64_t>(states) * m.symbols_ * sizeof(uint32_t);
-  if (table_bytes > max_bytes) return m;
+  const bool narrow = states < (1u << 15);
+  const int64_t table_bytes =
+      static_cast<int64_t>(states * stride * (narrow ? sizeof(uint16_t) : sizeof(uint32_t)));
+  if (table_bytes > max_bytes || states >= (1u << 31)) return m;
 
   // Breadth-first: failure links folded into a full transition table, and
   // each state's outputs extended with those of its failure state.
-  m.next_.assign(states * m.symbols_, kRoot);
+  // Built with plain state numbers, then packed into flagged cells.
+  std::vector<uint32_t> next(states * stride, kRoot);
   std::vector<uint32_t> fail(states, kRoot);
   std::vector<std::vector<int>> outputs(states);
   std::deque<uint32_t> queue;
   for (const auto& [symbol, child] : children[kRoot]) {
-    m.next_[static_cast<size_t>(kRoot) * m.symbols_ + symbol] = child;
+    next[static_cast<size_t>(kRoot) * stride + symbol] = child;
     queue.push_back(child);
   }
   outputs[kRoot] = ends[kRoot];
@@ -99,11 +111,11 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
     outputs[node].insert(outputs[node].end(), inherited.begin(), inherited.end());
     for (int symbol = 0; symbol < m.symbols_; ++symbol) {
       auto it = children[node].find(symbol);
-      const uint32_t via_fail = m.next_[static_cast<size_t>(fail[node]) * m.symbols_ + symbol];
+      const uint32_t via_fail = next[static_cast<size_t>(fail[node]) * stride + symbol];
       if (it == children[node].end()) {
-        m.next_[static_cast<size_t>(node) * m.symbols_ + symbol] = via_fail;
+        next[static_cast<size_t>(node) * stride + symbol] = via_fail;
       } else {
-        m.next_[static_cast<size_t>(node) * m.symbols_ + symbol] = it->second;
+        next[static_cast<size_t>(node) * stride + symbol] = it->second;
         fail[it->second] = via_fail;
         queue.push_back(it->second);
       }
@@ -115,6 +127,17 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
     m.outputs_.insert(m.outputs_.end(), outputs[s].begin(), outputs[s].end());
   }
   m.output_begin_.push_back(static_cast<uint32_t>(m.outputs_.size()));
+  if (narrow) {
+    m.next16_.reserve(next.size());
+    for (uint32_t target : next) {
+      m.next16_.push_back(static_cast<uint16_t>(target | (outputs[target].empty() ? 0 : 1u << 15)));
+    }
+  } else {
+    m.next32_.reserve(next.size());
+    for (uint32_t target : next) {
+      m.next32_.push_back(target | (outputs[target].empty() ? 0 : 1u << 31));
+    }
+  }
   if (m.memory_bytes() > max_bytes) return LiteralMatcher();
 
   for (size_t i = 0; i < literals.size(); ++i) {
@@ -130,7 +153,8 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
 }
 
 int64_t LiteralMatcher::memory_bytes() const {
-  return static_cast<int64_t>(next_.size() * sizeof(uint32_t) +
+  return static_cast<int64_t>(next16_.size() * sizeof(uint16_t) +
+                              next32_.size() * sizeof(uint32_t) +
                               output_begin_.size() * sizeof(uint32_t) +
                               outputs_.size() * sizeof(int) + symbol_length_.size() * 6);
 }

@@ -42,6 +42,12 @@ class LiteralMatcher {
 
   bool ok() const { return ok_; }
 
+  // Number of automaton states and of symbols (classes of characters).
+  int state_count() const {
+    return static_cast<int>(output_begin_.empty() ? 0 : output_begin_.size() - 1);
+  }
+  int symbol_count() const { return symbols_; }
+
   // Bytes the tables take.
   int64_t memory_bytes() const;
 
@@ -53,6 +59,11 @@ class LiteralMatcher {
 
  private:
   static constexpr int kRoot = 0;
+  // byte_symbol_ values that are not symbols: a UTF-8 continuation byte,
+  // which belongs to the character its lead byte began (no symbol of its
+  // own), and a lead byte whose character may fold to an ASCII letter.
+  static constexpr uint8_t kContinuation = 255;
+  static constexpr uint8_t kDecode = 254;
 
   enum class Fold { kOther, kLongS, kKelvin };
   // Decodes the UTF-8 sequence at text[pos] (a byte >= 0x80): its length
@@ -62,18 +73,25 @@ class LiteralMatcher {
   // against RE2).
   static Fold DecodeNonAscii(absl::string_view text, size_t pos, size_t* length);
   static bool AtBoundary(absl::string_view text, size_t pos);
-  // The symbol of the character starting at text[pos], and its length.
-  int Symbol(absl::string_view text, size_t pos, size_t* length) const;
+
+  // Scans `text` with the transition table `next` (next16_ or next32_).
+  template <typename Cell, typename Fn>
+  void Scan(const Cell* next, absl::string_view text, Fn& found) const;
 
   bool ok_ = false;
   int symbols_ = 1;  // symbol 0 is "a character no literal has"
-  uint8_t ascii_symbol_[128] = {};
+  // The symbol of each byte, or kContinuation / kDecode.
+  uint8_t byte_symbol_[256] = {};
   int s_symbol_ = 0;          // the symbol of 's' (for the long s, U+017F)
   int k_symbol_ = 0;          // the symbol of 'k' (for the Kelvin sign, U+212A)
   int non_ascii_symbol_ = 0;  // any other non-ASCII character
-  // next_[state * symbols_ + symbol]: the automaton with failure links
-  // folded in, so that every byte costs one lookup.
-  std::vector<uint32_t> next_;
+  // The automaton, with its failure links folded in so that every byte
+  // costs one lookup: next[state * symbols_ + symbol] is the target state,
+  // with the top bit set when the target ends some literal. 16-bit cells
+  // when the states fit (the common case: a table a quarter the size stays
+  // in cache), else 32-bit ones; one of the two is empty.
+  std::vector<uint16_t> next16_;
+  std::vector<uint32_t> next32_;
   // Literals that end in each state (its own and its suffixes'): CSR.
   std::vector<uint32_t> output_begin_;
   std::vector<int> outputs_;
@@ -116,26 +134,19 @@ inline LiteralMatcher::Fold LiteralMatcher::DecodeNonAscii(absl::string_view tex
   return Fold::kOther;
 }
 
-inline int LiteralMatcher::Symbol(absl::string_view text, size_t pos, size_t* length) const {
-  const unsigned char b = static_cast<unsigned char>(text[pos]);
-  if (b < 0x80) {
-    *length = 1;
-    return ascii_symbol_[b];
-  }
-  switch (DecodeNonAscii(text, pos, length)) {
-    case Fold::kLongS:
-      return s_symbol_;
-    case Fold::kKelvin:
-      return k_symbol_;
-    case Fold::kOther:
-      break;
-  }
-  return non_ascii_symbol_;
-}
-
 template <typename Fn>
 void LiteralMatcher::FindAll(absl::string_view text, Fn found) const {
   if (!ok_) return;
+  if (!next16_.empty()) {
+    Scan(next16_.data(), text, found);
+  } else {
+    Scan(next32_.data(), text, found);
+  }
+}
+
+template <typename Cell, typename Fn>
+void LiteralMatcher::Scan(const Cell* next, absl::string_view text, Fn& found) const {
+  constexpr Cell kHasOutput = Cell{1} << (8 * sizeof(Cell) - 1);
   // Byte offsets where the last few symbols began, to check \b at the start
   // of a literal that just ended.
   constexpr size_t kRingCapacity = 256;
@@ -146,24 +157,43 @@ void LiteralMatcher::FindAll(absl::string_view text, Fn found) const {
     ring_heap.resize(ring_mask_ + 1);
     ring = ring_heap.data();
   }
-  const uint32_t* next = next_.data();
-  const uint32_t* output_begin = output_begin_.data();
-  uint32_t state = kRoot;
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  const size_t symbols = static_cast<size_t>(symbols_);
+  size_t state = kRoot;
   size_t index = 0;  // symbols read
-  for (size_t pos = 0; pos < text.size();) {
-    size_t length;
-    const int symbol = Symbol(text, pos, &length);
+  for (size_t pos = 0; pos < size; ++pos) {
+    size_t symbol = byte_symbol_[bytes[pos]];
+    if (__builtin_expect(symbol >= kDecode, 0)) {
+      if (symbol == kContinuation) continue;
+      size_t length;
+      switch (DecodeNonAscii(text, pos, &length)) {
+        case Fold::kLongS:
+          symbol = s_symbol_;
+          break;
+        case Fold::kKelvin:
+          symbol = k_symbol_;
+          break;
+        case Fold::kOther:
+          symbol = non_ascii_symbol_;
+          break;
+      }
+    }
     ring[index & ring_mask_] = pos;
     ++index;
-    pos += length;
-    state = next[static_cast<size_t>(state) * symbols_ + symbol];
-    for (uint32_t o = output_begin[state]; o < output_begin[state + 1]; ++o) {
+    const Cell cell = next[state * symbols + symbol];
+    state = cell & static_cast<Cell>(~kHasOutput);
+    if (__builtin_expect((cell & kHasOutput) == 0, 1)) continue;
+    // The end of this symbol: past the continuation bytes of a non-ASCII one.
+    size_t end = pos + 1;
+    while (end < size && (bytes[end] & 0xC0) == 0x80) ++end;
+    for (uint32_t o = output_begin_[state]; o < output_begin_[state + 1]; ++o) {
       const int id = outputs_[o];
       if (word_start_[id] &&
           !AtBoundary(text, ring[(index - static_cast<size_t>(symbol_length_[id])) & ring_mask_])) {
         continue;
       }
-      if (word_end_[id] && !AtBoundary(text, pos)) continue;
+      if (word_end_[id] && !AtBoundary(text, end)) continue;
       found(id);
     }
   }

@@ -147,5 +147,31 @@ TEST(LiteralMatcher, AgreesWithRe2OnRandomLiteralsAndTexts) {
   EXPECT_GT(agreements, 10000);
 }
 
+// A literal set with more than 2^15 automaton states uses 32-bit table
+// cells instead of 16-bit ones; both must find the same occurrences.
+TEST(LiteralMatcher, LargeAutomatonFindsWhatASmallOneFinds) {
+  std::mt19937 rng(7);
+  std::vector<RequiredLiteral> literals;
+  for (int i = 0; i < 6000; ++i) {
+    RequiredLiteral l;
+    for (int c = 0; c < 10; ++c) l.text += static_cast<char>('a' + rng() % 26);
+    l.word_start = i % 2 == 0;
+    literals.push_back(l);
+  }
+  LiteralMatcher large = LiteralMatcher::Build(literals, 64 << 20);
+  ASSERT_TRUE(large.ok());
+  ASSERT_GE(large.state_count(), 1 << 15);
+  std::string text = "Before " + literals[0].text + " and x" + literals[1].text + ", x" +
+                     literals[2].text + " and " + literals[5999].text.substr(1) + ".";
+  EXPECT_EQ(Found(large, text), (std::set<int>{0, 1}));
+  for (int i = 0; i < 6000; i += 500) {
+    LiteralMatcher small = LiteralMatcher::Build({literals[i]}, 1 << 20);
+    ASSERT_LT(small.state_count(), 1 << 15);
+    const std::string alone = "It said " + literals[i].text + " twice";
+    EXPECT_EQ(Found(small, alone), (std::set<int>{0}));
+    EXPECT_TRUE(Found(large, alone).count(i));
+  }
+}
+
 }  // namespace
 }  // namespace entente

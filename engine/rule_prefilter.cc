@@ -10,19 +10,23 @@ namespace {
 // the current generation, so nothing is cleared between calls; the vectors
 // only grow, and serve every prefilter the thread uses.
 struct SelectScratch {
+  std::vector<uint32_t> literal_stamp;
   std::vector<uint32_t> clause_stamp;
   std::vector<uint32_t> rule_stamp;
   std::vector<int> rule_satisfied;
   uint32_t generation = 0;
 
-  // Starts a new call over `clauses` clauses and `rules` rules.
-  void Begin(size_t clauses, size_t rules) {
+  // Starts a new call over `literals` literals, `clauses` clauses and
+  // `rules` rules.
+  void Begin(size_t literals, size_t clauses, size_t rules) {
+    if (literal_stamp.size() < literals) literal_stamp.resize(literals, 0);
     if (clause_stamp.size() < clauses) clause_stamp.resize(clauses, 0);
     if (rule_stamp.size() < rules) {
       rule_stamp.resize(rules, 0);
       rule_satisfied.resize(rules, 0);
     }
     if (++generation == 0) {  // wrapped: forget every old stamp
+      std::fill(literal_stamp.begin(), literal_stamp.end(), 0);
       std::fill(clause_stamp.begin(), clause_stamp.end(), 0);
       std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
       generation = 1;
@@ -100,10 +104,12 @@ bool RulePrefilter::Select(absl::string_view text, std::vector<int>* candidates)
   if (literals_.empty()) return true;
 
   SelectScratch& s = ThreadScratch();
-  s.Begin(clause_rule_begin_.size() - 1, static_cast<size_t>(rule_count_));
+  s.Begin(literals_.size(), clause_rule_begin_.size() - 1, static_cast<size_t>(rule_count_));
   const uint32_t generation = s.generation;
   const size_t first_selected = candidates->size();
   matcher_.FindAll(text, [&](int literal) {
+    if (s.literal_stamp[literal] == generation) return;  // seen earlier in this text
+    s.literal_stamp[literal] = generation;
     for (int i = literal_clause_begin_[literal]; i < literal_clause_begin_[literal + 1]; ++i) {
       const int clause = literal_clauses_[i];
       if (s.clause_stamp[clause] == generation) continue;

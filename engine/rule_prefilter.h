@@ -48,6 +48,9 @@ class RulePrefilter {
   // the result is not ok() and selects every rule.
   static RulePrefilter Build(const std::vector<std::string>& patterns, const Options& options);
 
+  // The literal scan (empty when there are no literals).
+  const LiteralMatcher& matcher() const { return matcher_; }
+
   // False if the literal scan did not fit its memory budget.
   bool ok() const { return ok_; }
 
