@@ -80,8 +80,7 @@ void ExplainPartialMatches(const CompiledRuleSet& rules, absl::string_view text,
 }  // namespace
 
 entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_view text,
-                                     const ClassifyOptions& options,
-                                     ClassifierScratch* scratch) {
+                                     const ClassifyOptions& options, ClassifierScratch* scratch) {
   thread_local ClassifierScratch local_scratch;
   if (scratch == nullptr) scratch = &local_scratch;
 
@@ -126,22 +125,31 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
         trace = explained->add_rules();
         trace->set_rule_id(rule.id);
       }
-      bool vetoed = false;
-      for (const auto& veto : rule.vetoes) {
-        re2::StringPiece v;
-        ++scratch->pattern_searches;
-        if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, &v, 1)) {
-          vetoed = true;
-          if (trace != nullptr) {
-            size_t vb = v.data() - sentence.data();
-            *trace->add_spans() = MakeSpan(text, base + vb, base + vb + v.size());
+      // Runs the rule's vetoes on the sentence; true if one matches.
+      auto vetoed = [&] {
+        for (const auto& veto : rule.vetoes) {
+          re2::StringPiece v;
+          ++scratch->pattern_searches;
+          if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, &v, 1)) {
+            if (trace != nullptr) {
+              size_t vb = v.data() - sentence.data();
+              *trace->add_spans() = MakeSpan(text, base + vb, base + vb + v.size());
+            }
+            return true;
           }
-          break;
         }
-      }
-      if (vetoed) {
-        if (trace != nullptr) trace->set_outcome("vetoed");
-        continue;
+        return false;
+      };
+      // An explanation reports a veto even when the pattern does not match;
+      // otherwise the vetoes run only once the pattern has matched, since
+      // most candidates do not match and a veto is a whole-sentence search.
+      bool vetoes_checked = false;
+      if (trace != nullptr) {
+        vetoes_checked = true;
+        if (vetoed()) {
+          trace->set_outcome("vetoed");
+          continue;
+        }
       }
       const int ngroups = std::min(GroupsNeeded(rule), 8);
       size_t pos = 0;
@@ -156,6 +164,10 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
         size_t me = mb + groups[0].size();
         pos = me > mb ? me : mb + 1;
         if (me == mb) continue;
+        if (!vetoes_checked) {
+          vetoes_checked = true;
+          if (vetoed()) break;  // nothing was recorded for this rule yet
+        }
 
         if (!triggers_found) {
           rules.context().Find(sentence, &scratch->triggers);
@@ -251,7 +263,8 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
           trace->set_note("a DROP modifier (question, ...) removed every match");
         } else {
           trace->set_outcome("near_miss");
-          std::string note = NearMissNote(rules, rule, text, base, sentence, trace->mutable_spans());
+          std::string note =
+              NearMissNote(rules, rule, text, base, sentence, trace->mutable_spans());
           trace->set_note(note.empty() ? "the prefilter found the rule's required words; its "
                                          "full pattern did not match"
                                        : note);
@@ -281,7 +294,8 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
       }
     }
   }
-  if (options.aggregate) *result.mutable_aggregate() = AggregateDocument(rules, result.annotations());
+  if (options.aggregate)
+    *result.mutable_aggregate() = AggregateDocument(rules, result.annotations());
   return result;
 }
 
