@@ -12,13 +12,14 @@ namespace {
 // case-sensitively against the word before the period.
 const absl::flat_hash_set<absl::string_view>& Abbreviations() {
   static const auto* abbreviations = new absl::flat_hash_set<absl::string_view>{
-      "Mr", "Mrs", "Ms", "Messrs", "Dr", "Prof", "St", "Mt", "Ft", "Gen", "Lt", "Col",
-      "Capt", "Cmdr", "Sgt", "Maj", "Adm", "Gov", "Sen", "Rep", "Hon", "Rev", "Amb",
-      "Pres", "Sr", "Jr", "Messrs", "Mme", "Mlle", "Msgr", "H.E", "U.S", "U.K", "U.N",
-      "U.S.A", "U.S.S.R", "E.U", "e.g", "i.e", "cf", "vs", "viz", "approx", "Art",
-      "arts", "para", "paras", "Para", "Paras", "Vol", "vol", "Fig", "fig", "Ch", "ch",
-      "pp", "Inc", "Ltd", "Co", "Corp", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
-      "Sep", "Sept", "Oct", "Nov", "Dec", "Res", "Doc", "Rev", "Add", "Suppl"};
+      "Mr",  "Mrs", "Ms",     "Messrs", "Dr",    "Prof",    "St",     "Mt",   "Ft",    "Gen",
+      "Lt",  "Col", "Capt",   "Cmdr",   "Sgt",   "Maj",     "Adm",    "Gov",  "Sen",   "Rep",
+      "Hon", "Rev", "Amb",    "Pres",   "Sr",    "Jr",      "Messrs", "Mme",  "Mlle",  "Msgr",
+      "H.E", "U.S", "U.K",    "U.N",    "U.S.A", "U.S.S.R", "E.U",    "e.g",  "i.e",   "cf",
+      "vs",  "viz", "approx", "Art",    "arts",  "para",    "paras",  "Para", "Paras", "Vol",
+      "vol", "Fig", "fig",    "Ch",     "ch",    "pp",      "Inc",    "Ltd",  "Co",    "Corp",
+      "Jan", "Feb", "Mar",    "Apr",    "Jun",   "Jul",     "Aug",    "Sep",  "Sept",  "Oct",
+      "Nov", "Dec", "Res",    "Doc",    "Rev",   "Add",     "Suppl"};
   return *abbreviations;
 }
 
@@ -62,16 +63,15 @@ absl::string_view WordBefore(absl::string_view text, size_t dot) {
 // quote or bracket, or any non-ASCII byte (accented capitals, curly quotes).
 bool CanStartSentence(char c) {
   unsigned char u = static_cast<unsigned char>(c);
-  return std::isupper(u) || std::isdigit(u) || u >= 0x80 || c == '"' || c == '\'' ||
-         c == '(' || c == '[' || c == '*';
+  return std::isupper(u) || std::isdigit(u) || u >= 0x80 || c == '"' || c == '\'' || c == '(' ||
+         c == '[' || c == '*';
 }
 
 bool IsAbbreviation(absl::string_view text, size_t dot, char next) {
   absl::string_view word = WordBefore(text, dot);
   if (word.empty()) return false;
   if (Abbreviations().contains(word)) return true;
-  if (NumberAbbreviations().contains(word) &&
-      std::isdigit(static_cast<unsigned char>(next))) {
+  if (NumberAbbreviations().contains(word) && std::isdigit(static_cast<unsigned char>(next))) {
     return true;
   }
   // An initial: one capital letter ("John F. Kennedy").
@@ -136,6 +136,16 @@ void Emit(absl::string_view text, size_t begin, size_t end, std::vector<Sentence
   if (end > begin) out->push_back({begin, end});
 }
 
+// The bytes SplitSentences acts on: terminators and line breaks. Every
+// other byte is passed over in a tight loop.
+struct BoundaryBytes {
+  bool is[256] = {};
+  constexpr BoundaryBytes() {
+    for (unsigned char c : {'.', '!', '?', '\n', '\r'}) is[c] = true;
+  }
+};
+constexpr BoundaryBytes kBoundaryBytes;
+
 }  // namespace
 
 void SplitSentences(absl::string_view text, std::vector<SentenceSpan>* out) {
@@ -143,6 +153,8 @@ void SplitSentences(absl::string_view text, std::vector<SentenceSpan>* out) {
   size_t start = 0;
   const size_t n = text.size();
   for (size_t i = 0; i < n; ++i) {
+    while (i < n && !kBoundaryBytes.is[static_cast<unsigned char>(text[i])]) ++i;
+    if (i == n) break;
     char c = text[i];
     if (IsLineBreak(c)) {
       if (IsHardLineBreak(text, i)) {
@@ -176,8 +188,8 @@ void SplitSentences(absl::string_view text, std::vector<SentenceSpan>* out) {
       i = end - 1;
       continue;
     }
-    if (!CanStartSentence(text[next]) || (c == '.' && end == i + 1 &&
-                                          IsAbbreviation(text, i, text[next]))) {
+    if (!CanStartSentence(text[next]) ||
+        (c == '.' && end == i + 1 && IsAbbreviation(text, i, text[next]))) {
       i = end - 1;
       continue;
     }
