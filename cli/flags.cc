@@ -20,6 +20,10 @@ ABSL_FLAG(bool, sentences, false, "Batch: one output line per sentence.");
 ABSL_FLAG(bool, summary, false, "Batch: print a JSON summary to stderr at the end.");
 ABSL_FLAG(std::string, shard, "", "Batch: I/N keeps every N-th record starting at I.");
 ABSL_FLAG(bool, resume, false, "Batch: continue into --output after the last complete line.");
+ABSL_FLAG(bool, fail_on_errors, true,
+          "Batch: exit 1 when any record became an error record; false exits 0 (for schedulers "
+          "such as Spark's pipe that fail a task on a non-zero exit), the error records being the "
+          "report.");
 ABSL_FLAG(std::string, progress, "auto", "Batch progress on stderr: auto, always, never.");
 ABSL_FLAG(bool, strict, false, "Lint: warnings fail too.");
 ABSL_FLAG(std::string, filter, "", "Test: only rules whose id contains this.");

@@ -25,6 +25,7 @@ ABSL_DECLARE_FLAG(bool, sentences);
 ABSL_DECLARE_FLAG(bool, summary);
 ABSL_DECLARE_FLAG(std::string, shard);
 ABSL_DECLARE_FLAG(bool, resume);
+ABSL_DECLARE_FLAG(bool, fail_on_errors);
 ABSL_DECLARE_FLAG(std::string, progress);
 ABSL_DECLARE_FLAG(bool, strict);
 ABSL_DECLARE_FLAG(std::string, filter);

@@ -72,4 +72,10 @@ set -e
 grep -q '"error"' <(sed -n 2p "$TMP/out.jsonl") || fail "batch error record"
 grep -q '"documents":2' "$TMP/err" || fail "batch summary: $(cat "$TMP/err")"
 
+# batch as a streaming filter (stdin to stdout, as under Spark's pipe): the
+# same lines in order, and exit 0 despite the error record when asked.
+"$ENTENTE" batch --rules "$RULES" --fail_on_errors=false <"$TMP/in.jsonl" >"$TMP/piped.jsonl" ||
+  fail "batch --fail_on_errors=false exit status $?"
+cmp -s "$TMP/out.jsonl" "$TMP/piped.jsonl" || fail "batch from stdin differs from batch of the file"
+
 echo "cli_test: all checks passed"
