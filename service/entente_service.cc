@@ -292,8 +292,9 @@ grpc::ServerUnaryReactor* EntenteService::ClassifyBatch(
 // `window` requests are read ahead and classified on the worker pool, and
 // responses are written one at a time in request order. gRPC operations are
 // never started while mu_ is held (their reactions may run on any thread);
-// Finish() is called once no read, write or task is outstanding, so nothing
-// touches the reactor after it.
+// Finish() is called once no read, write or classification is outstanding.
+// A task may still be on its way out of Process() then, so tasks hold a
+// reference: the reactor is deleted after OnDone() and its last task.
 class EntenteService::StreamReactor
     : public grpc::ServerBidiReactor<ClassifyRequest, ClassifyStreamResponse> {
  public:
@@ -324,7 +325,11 @@ class EntenteService::StreamReactor
         request_.Clear();
         const int64_t index = next_index_++;
         ++in_flight_;
-        service_->pool_->Schedule([this, item, index] { Process(*item, index); });
+        refs_.fetch_add(1, std::memory_order_relaxed);
+        service_->pool_->Schedule([this, item, index] {
+          Process(*item, index);
+          Unref();
+        });
       }
       Plan(&actions);
     }
@@ -363,10 +368,15 @@ class EntenteService::StreamReactor
       record.sentences = sentences_;
     }
     service_->calls_->Finish(record, finish_status_);
-    delete this;
+    Unref();
   }
 
  private:
+  // Drops one reference; the last one deletes the reactor.
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
   // What to start once mu_ is released.
   struct Actions {
     bool read = false;
@@ -483,6 +493,12 @@ class EntenteService::StreamReactor
   int64_t sentences_ ABSL_GUARDED_BY(mu_) = 0;
   // Written before Finish(), read in OnDone().
   grpc::Status finish_status_;
+  // One reference for gRPC, dropped in OnDone(), and one for each task on
+  // the worker pool, dropped when it returns: OnDone() may run on another
+  // thread while a task is still in Process() after its last unlock
+  // (AddressSanitizer caught a task touching a deleted reactor under the
+  // soak test).
+  std::atomic<int> refs_{1};
 };
 
 grpc::ServerBidiReactor<ClassifyRequest, ClassifyStreamResponse>* EntenteService::ClassifyStream(
