@@ -311,7 +311,9 @@ class AdminOverTlsTest : public TlsFixture {
                               ->ReloadRuleSets(context.get(), {}, &response);
     std::cerr << "ReloadRuleSets with authorization \"" << authorization
               << "\": " << status.error_code() << " \"" << status.error_message() << "\"\n";
-    if (status.ok()) EXPECT_TRUE(response.report().ok());
+    if (status.ok()) {
+      EXPECT_TRUE(response.report().ok());
+    }
     return status;
   }
 };
