@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `entente batch --resume` after a SIGKILL: the batch is killed at several
+# `entente batch --resume` after a SIGKILL: the batch is killed at two
 # points while it writes its output, then resumed to completion. The resumed
 # output must be byte-identical to an uninterrupted run's, with one line per
 # input document. A kill that comes after the run finished fails the test:
@@ -96,9 +96,10 @@ kill_and_resume() {
   rm -f "$output"
 }
 
-kill_and_resume 15
-kill_and_resume 50
-kill_and_resume 85
+# Two points: each costs about one uninterrupted run, and CI runs this under
+# ASan on a loaded machine.
+kill_and_resume 20
+kill_and_resume 70
 
 # Resuming a finished output adds nothing.
 cp "$REFERENCE" "$TMP/finished.jsonl"
