@@ -66,7 +66,6 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
   // The trie.
   std::vector<std::map<int, uint32_t>> children(1);
   std::vector<std::vector<int>> ends(1);
-  size_t longest = 1;
   for (size_t i = 0; i < literals.size(); ++i) {
     uint32_t node = kRoot;
     for (int raw : spelled[i]) {
@@ -83,7 +82,6 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
       }
     }
     if (node != kRoot) ends[node].push_back(static_cast<int>(i));  // empty literals never match
-    longest = std::max(longest, spelled[i].size());
   }
   const size_t states = children.size();
   const bool narrow = states < (1u << 15);
@@ -145,9 +143,6 @@ LiteralMatcher LiteralMatcher::Build(const std::vector<RequiredLiteral>& literal
     m.word_start_.push_back(literals[i].word_start ? 1 : 0);
     m.word_end_.push_back(literals[i].word_end ? 1 : 0);
   }
-  size_t ring = 1;
-  while (ring <= longest) ring <<= 1;
-  m.ring_mask_ = ring - 1;
   m.ok_ = true;
   return m;
 }

@@ -73,6 +73,10 @@ class LiteralMatcher {
   // against RE2).
   static Fold DecodeNonAscii(absl::string_view text, size_t pos, size_t* length);
   static bool AtBoundary(absl::string_view text, size_t pos);
+  // Where the symbol `count` - 1 symbols before the one starting at
+  // bytes[last] starts. Every byte but a UTF-8 continuation byte starts a
+  // symbol, as in Scan.
+  static size_t SymbolStart(const unsigned char* bytes, size_t last, int count);
 
   // Scans `text` with the transition table `next` (next16_ or next32_).
   template <typename Cell, typename Fn>
@@ -99,8 +103,6 @@ class LiteralMatcher {
   std::vector<int> symbol_length_;
   std::vector<uint8_t> word_start_;
   std::vector<uint8_t> word_end_;
-  // Powers of two above the longest literal, for the ring of symbol starts.
-  size_t ring_mask_ = 0;
 };
 
 // Implementation details below.
@@ -112,6 +114,16 @@ inline bool LiteralMatcher::AtBoundary(absl::string_view text, size_t pos) {
   const bool before = pos > 0 && word(static_cast<unsigned char>(text[pos - 1]));
   const bool after = pos < text.size() && word(static_cast<unsigned char>(text[pos]));
   return before != after;
+}
+
+inline size_t LiteralMatcher::SymbolStart(const unsigned char* bytes, size_t last, int count) {
+  size_t start = last;
+  for (int i = 1; i < count && start > 0; ++i) {
+    do {
+      --start;
+    } while (start > 0 && (bytes[start] & 0xC0) == 0x80);
+  }
+  return start;
 }
 
 inline LiteralMatcher::Fold LiteralMatcher::DecodeNonAscii(absl::string_view text, size_t pos,
@@ -147,21 +159,10 @@ void LiteralMatcher::FindAll(absl::string_view text, Fn found) const {
 template <typename Cell, typename Fn>
 void LiteralMatcher::Scan(const Cell* next, absl::string_view text, Fn& found) const {
   constexpr Cell kHasOutput = Cell{1} << (8 * sizeof(Cell) - 1);
-  // Byte offsets where the last few symbols began, to check \b at the start
-  // of a literal that just ended.
-  constexpr size_t kRingCapacity = 256;
-  size_t ring_local[kRingCapacity];
-  std::vector<size_t> ring_heap;
-  size_t* ring = ring_local;
-  if (ring_mask_ + 1 > kRingCapacity) {
-    ring_heap.resize(ring_mask_ + 1);
-    ring = ring_heap.data();
-  }
   const unsigned char* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const size_t size = text.size();
   const size_t symbols = static_cast<size_t>(symbols_);
   size_t state = kRoot;
-  size_t index = 0;  // symbols read
   for (size_t pos = 0; pos < size; ++pos) {
     size_t symbol = byte_symbol_[bytes[pos]];
     if (__builtin_expect(symbol >= kDecode, 0)) {
@@ -179,8 +180,6 @@ void LiteralMatcher::Scan(const Cell* next, absl::string_view text, Fn& found) c
           break;
       }
     }
-    ring[index & ring_mask_] = pos;
-    ++index;
     const Cell cell = next[state * symbols + symbol];
     state = cell & static_cast<Cell>(~kHasOutput);
     if (__builtin_expect((cell & kHasOutput) == 0, 1)) continue;
@@ -189,8 +188,7 @@ void LiteralMatcher::Scan(const Cell* next, absl::string_view text, Fn& found) c
     while (end < size && (bytes[end] & 0xC0) == 0x80) ++end;
     for (uint32_t o = output_begin_[state]; o < output_begin_[state + 1]; ++o) {
       const int id = outputs_[o];
-      if (word_start_[id] &&
-          !AtBoundary(text, ring[(index - static_cast<size_t>(symbol_length_[id])) & ring_mask_])) {
+      if (word_start_[id] && !AtBoundary(text, SymbolStart(bytes, pos, symbol_length_[id]))) {
         continue;
       }
       if (word_end_[id] && !AtBoundary(text, end)) continue;
