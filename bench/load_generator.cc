@@ -24,8 +24,8 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -229,9 +229,7 @@ entente::v1::ClassifyRequest MakeRequest(const std::string& text, int64_t id) {
   return request;
 }
 
-double Millis(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 Result Merge(const std::string& name, std::vector<ClientStats>& stats, double seconds) {
   Result result;
@@ -298,77 +296,78 @@ Result RunClients(const std::string& name, int clients, int cpu_pid, Body body) 
 
 Result RunUnary(const std::string& target, const std::vector<Item>& items, int clients) {
   const int pid = absl::GetFlag(FLAGS_server_pid) > 0 ? absl::GetFlag(FLAGS_server_pid) : -1;
-  return RunClients("unary Classify", clients, pid,
-                    [&](int c, std::atomic<int>& phase, ClientStats* stats) {
-    auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
-    size_t next = c * items.size() / clients;
-    int64_t id = 0;
-    while (phase.load() < 2) {
-      const Item& item = items[next];
-      entente::v1::ClassifyRequest request = MakeRequest(item.text, id++);
-      next = (next + 1) % items.size();
-      entente::v1::ClassifyResponse response;
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-      const auto begin = Clock::now();
-      grpc::Status status = stub->Classify(&context, request, &response);
-      const double ms = Millis(Clock::now() - begin);
-      if (phase.load() != 1) continue;
-      if (!status.ok()) {
-        ++stats->errors;
-        if (stats->first_error.empty()) stats->first_error = status.error_message();
-        continue;
-      }
-      ++stats->items;
-      stats->sentences += item.sentences;
-      stats->latencies_ms.push_back(ms);
-    }
-  });
+  return RunClients(
+      "unary Classify", clients, pid, [&](int c, std::atomic<int>& phase, ClientStats* stats) {
+        auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
+        size_t next = c * items.size() / clients;
+        int64_t id = 0;
+        while (phase.load() < 2) {
+          const Item& item = items[next];
+          entente::v1::ClassifyRequest request = MakeRequest(item.text, id++);
+          next = (next + 1) % items.size();
+          entente::v1::ClassifyResponse response;
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          const auto begin = Clock::now();
+          grpc::Status status = stub->Classify(&context, request, &response);
+          const double ms = Millis(Clock::now() - begin);
+          if (phase.load() != 1) continue;
+          if (!status.ok()) {
+            ++stats->errors;
+            if (stats->first_error.empty()) stats->first_error = status.error_message();
+            continue;
+          }
+          ++stats->items;
+          stats->sentences += item.sentences;
+          stats->latencies_ms.push_back(ms);
+        }
+      });
 }
 
 Result RunBatch(const std::string& target, const std::vector<Item>& items, int clients) {
   const int pid = absl::GetFlag(FLAGS_server_pid) > 0 ? absl::GetFlag(FLAGS_server_pid) : -1;
   const int batch_size = std::max(1, absl::GetFlag(FLAGS_batch_size));
-  return RunClients(absl::StrCat("batch ClassifyBatch x", batch_size), clients, pid,
-                    [&](int c, std::atomic<int>& phase, ClientStats* stats) {
-    auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
-    size_t next = c * items.size() / clients;
-    int64_t id = 0;
-    while (phase.load() < 2) {
-      entente::v1::ClassifyBatchRequest request;
-      const entente::v1::ClassifyRequest settings = MakeRequest("", 0);
-      request.set_rule_set(settings.rule_set());
-      *request.mutable_options() = settings.options();
-      int sentences = 0;
-      for (int i = 0; i < batch_size; ++i) {
-        const Item& item = items[next];
-        next = (next + 1) % items.size();
-        entente::v1::Document* document = request.add_documents();
-        document->set_id(absl::StrCat(id++));
-        document->set_text(item.text);
-        document->set_speaker(settings.speaker());
-        sentences += item.sentences;
-      }
-      entente::v1::ClassifyBatchResponse response;
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-      const auto begin = Clock::now();
-      grpc::Status status = stub->ClassifyBatch(&context, request, &response);
-      const double ms = Millis(Clock::now() - begin);
-      if (phase.load() != 1) continue;
-      if (!status.ok() || response.errors_size() > 0) {
-        ++stats->errors;
-        if (stats->first_error.empty()) {
-          stats->first_error =
-              status.ok() ? response.errors(0).message() : status.error_message();
+  return RunClients(
+      absl::StrCat("batch ClassifyBatch x", batch_size), clients, pid,
+      [&](int c, std::atomic<int>& phase, ClientStats* stats) {
+        auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
+        size_t next = c * items.size() / clients;
+        int64_t id = 0;
+        while (phase.load() < 2) {
+          entente::v1::ClassifyBatchRequest request;
+          const entente::v1::ClassifyRequest settings = MakeRequest("", 0);
+          request.set_rule_set(settings.rule_set());
+          *request.mutable_options() = settings.options();
+          int sentences = 0;
+          for (int i = 0; i < batch_size; ++i) {
+            const Item& item = items[next];
+            next = (next + 1) % items.size();
+            entente::v1::Document* document = request.add_documents();
+            document->set_id(absl::StrCat(id++));
+            document->set_text(item.text);
+            document->set_speaker(settings.speaker());
+            sentences += item.sentences;
+          }
+          entente::v1::ClassifyBatchResponse response;
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+          const auto begin = Clock::now();
+          grpc::Status status = stub->ClassifyBatch(&context, request, &response);
+          const double ms = Millis(Clock::now() - begin);
+          if (phase.load() != 1) continue;
+          if (!status.ok() || response.errors_size() > 0) {
+            ++stats->errors;
+            if (stats->first_error.empty()) {
+              stats->first_error =
+                  status.ok() ? response.errors(0).message() : status.error_message();
+            }
+            continue;
+          }
+          stats->items += batch_size;
+          stats->sentences += sentences;
+          stats->latencies_ms.push_back(ms);
         }
-        continue;
-      }
-      stats->items += batch_size;
-      stats->sentences += sentences;
-      stats->latencies_ms.push_back(ms);
-    }
-  });
+      });
 }
 
 Result RunStream(const std::string& target, const std::vector<Item>& items, int clients) {
@@ -376,54 +375,57 @@ Result RunStream(const std::string& target, const std::vector<Item>& items, int 
   const int pid = absl::GetFlag(FLAGS_server_pid) > 0 ? absl::GetFlag(FLAGS_server_pid) : -1;
   return RunClients("streaming ClassifyStream", clients, pid,
                     [&](int c, std::atomic<int>& phase, ClientStats* stats) {
-    auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
-    grpc::ClientContext context;
-    auto stream = stub->ClassifyStream(&context);
-    absl::Mutex mu;
-    // Send times and sentence counts of unanswered requests.
-    std::deque<std::pair<Clock::time_point, int>> sent;
-    std::thread writer([&] {
-      size_t next = c * items.size() / clients;
-      int64_t id = 0;
-      while (phase.load() < 2) {
-        const Item& item = items[next];
-        {
-          absl::MutexLock lock(&mu);
-          auto room = [&] { return sent.size() < static_cast<size_t>(outstanding_limit); };
-          mu.AwaitWithTimeout(absl::Condition(&room), absl::Milliseconds(100));
-          if (!room()) continue;
-          sent.emplace_back(Clock::now(), item.sentences);
-        }
-        if (!stream->Write(MakeRequest(item.text, id++))) break;
-        next = (next + 1) % items.size();
-      }
-      stream->WritesDone();
-    });
-    entente::v1::ClassifyStreamResponse response;
-    while (stream->Read(&response)) {
-      std::pair<Clock::time_point, int> request;
-      {
-        absl::MutexLock lock(&mu);
-        request = sent.front();
-        sent.pop_front();
-      }
-      if (phase.load() != 1) continue;
-      if (response.has_error()) {
-        ++stats->errors;
-        if (stats->first_error.empty()) stats->first_error = response.error().message();
-        continue;
-      }
-      ++stats->items;
-      stats->sentences += request.second;
-      stats->latencies_ms.push_back(Millis(Clock::now() - request.first));
-    }
-    writer.join();
-    grpc::Status status = stream->Finish();
-    if (!status.ok()) {
-      ++stats->errors;
-      if (stats->first_error.empty()) stats->first_error = status.error_message();
-    }
-  });
+                      auto stub = entente::v1::Entente::NewStub(NewChannel(target, c));
+                      grpc::ClientContext context;
+                      auto stream = stub->ClassifyStream(&context);
+                      absl::Mutex mu;
+                      // Send times and sentence counts of unanswered requests.
+                      std::deque<std::pair<Clock::time_point, int>> sent;
+                      std::thread writer([&] {
+                        size_t next = c * items.size() / clients;
+                        int64_t id = 0;
+                        while (phase.load() < 2) {
+                          const Item& item = items[next];
+                          {
+                            absl::MutexLock lock(&mu);
+                            auto room = [&] {
+                              return sent.size() < static_cast<size_t>(outstanding_limit);
+                            };
+                            mu.AwaitWithTimeout(absl::Condition(&room), absl::Milliseconds(100));
+                            if (!room()) continue;
+                            sent.emplace_back(Clock::now(), item.sentences);
+                          }
+                          if (!stream->Write(MakeRequest(item.text, id++))) break;
+                          next = (next + 1) % items.size();
+                        }
+                        stream->WritesDone();
+                      });
+                      entente::v1::ClassifyStreamResponse response;
+                      while (stream->Read(&response)) {
+                        std::pair<Clock::time_point, int> request;
+                        {
+                          absl::MutexLock lock(&mu);
+                          request = sent.front();
+                          sent.pop_front();
+                        }
+                        if (phase.load() != 1) continue;
+                        if (response.has_error()) {
+                          ++stats->errors;
+                          if (stats->first_error.empty())
+                            stats->first_error = response.error().message();
+                          continue;
+                        }
+                        ++stats->items;
+                        stats->sentences += request.second;
+                        stats->latencies_ms.push_back(Millis(Clock::now() - request.first));
+                      }
+                      writer.join();
+                      grpc::Status status = stream->Finish();
+                      if (!status.ok()) {
+                        ++stats->errors;
+                        if (stats->first_error.empty()) stats->first_error = status.error_message();
+                      }
+                    });
 }
 
 // The engine alone: `threads` threads classify the same texts, in turn, for
@@ -431,33 +433,34 @@ Result RunStream(const std::string& target, const std::vector<Item>& items, int 
 Result RunInProcess(const CompiledRuleSet& rules, const std::vector<Item>& items, int threads) {
   return RunClients("in-process engine", threads, /*cpu_pid=*/0,
                     [&](int c, std::atomic<int>& phase, ClientStats* stats) {
-    ClassifierScratch scratch;
-    ClassifyOptions options;
-    options.speaker = absl::GetFlag(FLAGS_speaker);
-    options.include_sentences = !absl::GetFlag(FLAGS_omit_sentences);
-    size_t next = c * items.size() / threads;
-    while (phase.load() < 2) {
-      const Item& item = items[next];
-      const auto begin = Clock::now();
-      entente::v1::ClassifyResult result = Classify(rules, item.text, options, &scratch);
-      const double ms = Millis(Clock::now() - begin);
-      next = (next + 1) % items.size();
-      if (phase.load() != 1) continue;
-      ++stats->items;
-      stats->sentences += item.sentences;
-      stats->latencies_ms.push_back(ms);
-    }
-  });
+                      ClassifierScratch scratch;
+                      ClassifyOptions options;
+                      options.speaker = absl::GetFlag(FLAGS_speaker);
+                      options.include_sentences = !absl::GetFlag(FLAGS_omit_sentences);
+                      size_t next = c * items.size() / threads;
+                      while (phase.load() < 2) {
+                        const Item& item = items[next];
+                        const auto begin = Clock::now();
+                        entente::v1::ClassifyResult result =
+                            Classify(rules, item.text, options, &scratch);
+                        const double ms = Millis(Clock::now() - begin);
+                        next = (next + 1) % items.size();
+                        if (phase.load() != 1) continue;
+                        ++stats->items;
+                        stats->sentences += item.sentences;
+                        stats->latencies_ms.push_back(ms);
+                      }
+                    });
 }
 
 // Prints one result line; `engine` (may be null) is the in-process result
 // to compare with; `server` says whose CPU time `r` measured.
 void Print(const Result& r, const Result* engine, bool server) {
-  std::cout << absl::StrFormat("%-28s %9.0f sentences/s %8.0f texts/s  p50 %7.3f ms  "
-                               "p90 %7.3f ms  p99 %7.3f ms  (%d ok, %d errors)",
-                               r.name, r.Rate(), r.seconds > 0 ? r.items / r.seconds : 0,
-                               r.Percentile(0.50), r.Percentile(0.90), r.Percentile(0.99),
-                               r.items, r.errors);
+  std::cout << absl::StrFormat(
+      "%-28s %9.0f sentences/s %8.0f texts/s  p50 %7.3f ms  "
+      "p90 %7.3f ms  p99 %7.3f ms  (%d ok, %d errors)",
+      r.name, r.Rate(), r.seconds > 0 ? r.items / r.seconds : 0, r.Percentile(0.50),
+      r.Percentile(0.90), r.Percentile(0.99), r.items, r.errors);
   if (engine != nullptr && engine->Rate() > 0) {
     std::cout << absl::StrFormat("  %.2fx in-process rate", r.Rate() / engine->Rate());
   }
@@ -487,9 +490,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   std::vector<Item> items;
-  absl::Status read = ReadItems(absl::GetFlag(FLAGS_input), unit,
-                                absl::GetFlag(FLAGS_max_documents),
-                                absl::GetFlag(FLAGS_max_sentences), &items);
+  absl::Status read =
+      ReadItems(absl::GetFlag(FLAGS_input), unit, absl::GetFlag(FLAGS_max_documents),
+                absl::GetFlag(FLAGS_max_sentences), &items);
   if (!read.ok()) {
     std::cerr << "load_generator: " << read.message() << "\n";
     return 2;
@@ -500,9 +503,10 @@ int Main(int argc, char** argv) {
     sentences += item.sentences;
   }
   const int clients = std::max(1, absl::GetFlag(FLAGS_concurrency));
-  const int engine_threads = absl::GetFlag(FLAGS_engine_threads) > 0
-                                 ? absl::GetFlag(FLAGS_engine_threads)
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int engine_threads =
+      absl::GetFlag(FLAGS_engine_threads) > 0
+          ? absl::GetFlag(FLAGS_engine_threads)
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::cout << absl::StrFormat(
       "target %s, %d %ss (%d sentences, %.0f bytes per %s), %d clients, %.0f s per mode "
       "after %.0f s warm-up, %d cores\n",
