@@ -241,7 +241,7 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
                         (options.progress == "auto" && isatty(fileno(stderr)));
   ThreadPool pool(threads);
   std::deque<std::future<ChunkResult>> window;
-  const size_t max_window = 2 * threads + 2;
+  const size_t max_window = 8 * static_cast<size_t>(threads) + 2;
   absl::Status failure;
 
   auto write_front = [&]() {
