@@ -355,14 +355,14 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_dump_patterns).empty()) {
     return DumpPatterns(**rules, absl::GetFlag(FLAGS_dump_patterns));
   }
-  Register("BM_Engine", 5, Engine, *rules, 1);
+  Register("BM_Engine", 7, Engine, *rules, 1);
   Register("BM_NaiveLoop", 3, NaiveLoop, *rules);
   Register("BM_Floor", 2, Floor, *rules);
   Register("BM_LiteralFloor", 5, LiteralFloor, *rules);
   Register("BM_PrefilterScan", 5, PrefilterScan, *rules);
   Register("BM_ConfirmCandidates", 5, ConfirmCandidates, *rules);
   if (absl::GetFlag(FLAGS_scaling)) {
-    Register("BM_Engine/threads:2", 5, Engine, *rules, 2);
+    Register("BM_Engine/threads:2", 7, Engine, *rules, 2);
     const std::string directory = absl::GetFlag(FLAGS_rules);
     Register("BM_Compile", 5, Compile, directory, compile_options);
     const std::vector<std::string> words = ContentWords(corpus->sentences, 3000);

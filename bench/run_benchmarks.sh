@@ -27,7 +27,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "engine_bench (every $EVERY-th speech)..." >&2
 common=(--rules="$ROOT/rules" --corpus="$CORPUS" --every=$EVERY)
-"$BIN/bench/engine_bench" "${common[@]}" --benchmark_format=json \
+# Repetitions of the benchmarks are interleaved at random so that a slow
+# spell of the (shared, virtual) machine does not fall on one of them only.
+"$BIN/bench/engine_bench" "${common[@]}" --benchmark_enable_random_interleaving=true \
+  --benchmark_format=json \
   --benchmark_out="$WORK/engine.json" --benchmark_out_format=json >/dev/null
 "$BIN/bench/engine_bench" "${common[@]}" --dump_sentences="$WORK/sentences.txt"
 "$BIN/bench/engine_bench" "${common[@]}" --dump_patterns="$WORK/patterns.jsonl"
@@ -40,7 +43,7 @@ echo "python baseline..." >&2
 if [[ $WHOLE == 1 ]]; then
   for threads in 1 2; do
     echo "entente batch over the whole corpus, $threads thread(s)..." >&2
-    /usr/bin/time -f '{"wall": %e, "max_rss_kb": %M}' -o "$WORK/time.json" \
+    /usr/bin/time -f '{"wall": %e, "max_rss_kb": %M, "cpu_percent": "%P"}' -o "$WORK/time.json" \
       "$BIN/cli/entente" batch --threads $threads --speaker_field country --summary \
       "$CORPUS" > "$WORK/out.jsonl" 2> "$WORK/summary.json"
     lines=$(wc -l < "$WORK/out.jsonl")
