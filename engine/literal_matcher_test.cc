@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/utf8.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 
@@ -59,15 +60,7 @@ TEST(LiteralMatcher, OnlyTwoNonAsciiCharactersFoldToAsciiLetters) {
   for (int cp = 0x80; cp <= 0x10FFFF; ++cp) {
     if (cp >= 0xD800 && cp <= 0xDFFF) continue;
     std::string s;
-    if (cp < 0x800) {
-      s = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
-    } else if (cp < 0x10000) {
-      s = {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-           static_cast<char>(0x80 | (cp & 0x3F))};
-    } else {
-      s = {static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
-           static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
-    }
+    AppendUtf8(static_cast<uint32_t>(cp), &s);
     if (RE2::FullMatch(s, ascii_letter)) folding.push_back(cp);
   }
   EXPECT_EQ(folding, (std::vector<int>{0x17F, 0x212A}));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "engine/utf8.h"
 #include "re2/re2.h"
 
 namespace entente {
@@ -36,24 +37,6 @@ uint32_t HexValue(char c) {
   return absl::ascii_isdigit(static_cast<unsigned char>(c))
              ? static_cast<uint32_t>(c - '0')
              : static_cast<uint32_t>(absl::ascii_tolower(static_cast<unsigned char>(c)) - 'a' + 10);
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // A recursive-descent walk over RE2 syntax. Sets failed_ on anything it
@@ -168,7 +151,8 @@ class Walker {
     char n = Peek();
     size_t unused_end;
     int unused_lo;
-    if (n == '*' || n == '+' || n == '?' || (n == '{' && RepeatBraces(pos_, &unused_lo, &unused_end))) {
+    if (n == '*' || n == '+' || n == '?' ||
+        (n == '{' && RepeatBraces(pos_, &unused_lo, &unused_end))) {
       failed_ = true;
     }
     return true;
@@ -396,7 +380,8 @@ class Walker {
           return item;
         }
         item.kind = Item::Kind::kChars;
-        if (cp < 0x80) cp = static_cast<uint32_t>(absl::ascii_tolower(static_cast<unsigned char>(cp)));
+        if (cp < 0x80)
+          cp = static_cast<uint32_t>(absl::ascii_tolower(static_cast<unsigned char>(cp)));
         AppendUtf8(cp, &item.chars);
         return item;
       }
@@ -520,7 +505,8 @@ Cnf ToCnf(const Node& node, const RequiredLiteralOptions& options) {
       for (const Clause& clause : branches[0]) {
         bool everywhere = true;
         for (size_t b = 1; b < branches.size() && everywhere; ++b) {
-          everywhere = std::find(branches[b].begin(), branches[b].end(), clause) != branches[b].end();
+          everywhere =
+              std::find(branches[b].begin(), branches[b].end(), clause) != branches[b].end();
         }
         if (everywhere) common.push_back(clause);
       }

@@ -1,6 +1,6 @@
 // File: engine/utf8.h
 //
-// UTF-8 validation. Results carry text spans in proto `string` fields, which
+// UTF-8 validation and encoding. Results carry text spans in proto `string` fields, which
 // must hold valid UTF-8, so callers validate input before classifying.
 //
 //   size_t bad = 0;
@@ -10,6 +10,8 @@
 #define ENTENTE_ENGINE_UTF8_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -19,6 +21,10 @@ namespace entente {
 // code points above U+10FFFF). On failure sets *error_offset, if not null,
 // to the offset of the first bad byte.
 bool IsValidUtf8(absl::string_view text, size_t* error_offset = nullptr);
+
+// Appends the UTF-8 encoding of `code_point` (at most U+10FFFF; callers
+// check) to `out`.
+void AppendUtf8(uint32_t code_point, std::string* out);
 
 }  // namespace entente
 
