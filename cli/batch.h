@@ -58,8 +58,8 @@ struct BatchSummary {
   int64_t bytes = 0;
   int64_t errors = 0;
   int64_t resumed = 0;  // records skipped because a previous run wrote them
-  // Sentences where the RE2::Set prefilter ran out of memory and every rule
-  // ran instead (slower, same results).
+  // Sentences that ran every rule because the rule set's prefilter did not
+  // fit its memory budget (slower, same results).
   int64_t prefilter_fallbacks = 0;
   std::map<std::string, int64_t> annotations;  // "stance/POLARITY" -> count
   double seconds = 0;

@@ -49,7 +49,8 @@ struct ClassifierScratch {
   std::vector<int> candidates;
   std::vector<TriggerHit> triggers;
   std::vector<int> applicable;
-  // Counts sentences where the prefilter ran out of memory.
+  // Counts sentences that ran every rule because the rule set has no
+  // prefilter (it did not fit its memory budget).
   int64_t prefilter_fallbacks = 0;
   // Counts the RE2 searches of rule patterns and vetoes. Each scans at most
   // one sentence, and sentences are at most kMaxSentenceBytes long, so this

@@ -35,7 +35,6 @@
 #include "engine/rule_set_loader.h"
 #include "proto/rule_set.pb.h"
 #include "re2/re2.h"
-#include "re2/set.h"
 
 namespace entente {
 
@@ -115,8 +114,8 @@ class CompiledRuleSet {
 
   // Replaces `candidates` with the indices of the rules that may match
   // `sentence`, in increasing order. Uses the prefilter; falls back to every
-  // rule when the prefilter is missing or runs out of memory (then returns
-  // false, so callers can count fallbacks).
+  // rule when the prefilter did not fit its memory budget at compile time
+  // (then returns false, so callers can count fallbacks).
   bool SelectCandidates(absl::string_view sentence, std::vector<int>* candidates) const;
 
   // Index of the rule with `id`, or -1.

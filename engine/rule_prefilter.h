@@ -19,7 +19,6 @@
 #define ENTENTE_ENGINE_RULE_PREFILTER_H_
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
