@@ -116,27 +116,34 @@ void Engine(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> rule
   state.counters["threads"] = threads;
 }
 
+// Finds every match of `rule` in `sentence` with the captures the engine
+// needs, as the engine's confirmation step does; returns how many.
+int FindAllMatches(const CompiledRule& rule, absl::string_view sentence) {
+  re2::StringPiece groups[8];
+  const int ngroups = std::min(1 + std::max({rule.holder_group, rule.target_group, 0}), 8);
+  re2::StringPiece input(sentence.data(), sentence.size());
+  int found = 0;
+  size_t pos = 0;
+  while (pos < sentence.size() &&
+         rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
+    const size_t b = groups[0].data() - sentence.data();
+    const size_t e = b + groups[0].size();
+    pos = e > b ? e : b + 1;
+    ++found;
+  }
+  return found;
+}
+
 // Every rule on every sentence, finding all matches with the captures the
 // engine needs, and running the vetoes of the rules that match.
 void NaiveLoop(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> rules) {
   int64_t matches = 0;
-  re2::StringPiece groups[8];
   for (auto _ : state) {
     matches = 0;
     for (absl::string_view sentence : corpus->sentences) {
       re2::StringPiece input(sentence.data(), sentence.size());
       for (const CompiledRule& rule : rules->rules()) {
-        const int ngroups = std::min(1 + std::max({rule.holder_group, rule.target_group, 0}), 8);
-        size_t pos = 0;
-        bool matched = false;
-        while (pos < sentence.size() &&
-               rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
-          size_t b = groups[0].data() - sentence.data();
-          size_t e = b + groups[0].size();
-          pos = e > b ? e : b + 1;
-          matched = true;
-        }
-        if (!matched) continue;
+        if (FindAllMatches(rule, sentence) == 0) continue;
         bool vetoed = false;
         for (const auto& veto : rule.vetoes) {
           if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, nullptr, 0)) {
@@ -236,25 +243,11 @@ void ConfirmCandidates(benchmark::State& state, std::shared_ptr<const CompiledRu
   for (size_t i = 0; i < corpus->sentences.size(); ++i) {
     rules->SelectCandidates(corpus->sentences[i], &selected[i]);
   }
-  re2::StringPiece groups[8];
   int64_t matches = 0;
   for (auto _ : state) {
     matches = 0;
     for (size_t i = 0; i < corpus->sentences.size(); ++i) {
-      absl::string_view sentence = corpus->sentences[i];
-      re2::StringPiece input(sentence.data(), sentence.size());
-      for (int r : selected[i]) {
-        const CompiledRule& rule = rules->rules()[r];
-        const int ngroups = std::min(1 + std::max({rule.holder_group, rule.target_group, 0}), 8);
-        size_t pos = 0;
-        while (pos < sentence.size() &&
-               rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
-          size_t b = groups[0].data() - sentence.data();
-          size_t e = b + groups[0].size();
-          pos = e > b ? e : b + 1;
-          ++matches;
-        }
-      }
+      for (int r : selected[i]) matches += FindAllMatches(rules->rules()[r], corpus->sentences[i]);
     }
   }
   SetCounters(state, matches);

@@ -18,7 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "bench/corpus.h"
 #include "engine/rule_set_directory.h"
-#include "re2/set.h"
+#include "re2/re2.h"
 
 ABSL_FLAG(std::string, rules, "rules", "rules directory or file");
 ABSL_FLAG(std::string, rule_set, "default", "rule set name");
@@ -55,20 +55,18 @@ int main(int argc, char** argv) {
   const double ns = static_cast<double>(corpus.sentences.size());
   const auto& literals = rs.prefilter().literals();
 
-  // How often each literal occurs.
-  RE2::Options options;
-  options.set_case_sensitive(false);
-  options.set_max_mem(64 << 20);
-  RE2::Set set(options, RE2::UNANCHORED);
-  for (const auto& l : literals) set.Add(l.ToRegex(), nullptr);
+  // In how many sentences each literal occurs, found with the prefilter's
+  // own scan.
   std::vector<int64_t> occurs(literals.size());
-  std::vector<int> ids;
-  if (!literals.empty() && set.Compile()) {
-    for (absl::string_view sentence : corpus.sentences) {
-      if (set.Match(re2::StringPiece(sentence.data(), sentence.size()), &ids)) {
-        for (int id : ids) ++occurs[id];
-      }
-    }
+  std::vector<int> last_sentence(literals.size(), -1);
+  int sentence_index = 0;
+  for (absl::string_view sentence : corpus.sentences) {
+    rs.prefilter().matcher().FindAll(sentence, [&](int id) {
+      if (last_sentence[id] == sentence_index) return;
+      last_sentence[id] = sentence_index;
+      ++occurs[id];
+    });
+    ++sentence_index;
   }
   std::map<entente::RequiredLiteral, int64_t> frequency;
   for (size_t i = 0; i < literals.size(); ++i) frequency[literals[i]] = occurs[i];
