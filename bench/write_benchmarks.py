@@ -217,7 +217,7 @@ def section(args):
         if "error" in b:
             w(f"| {n} | | {b['error']} | |")
             continue
-        label = f"{n} (the default set)" if b is not None and n == int(e["rules"]) else str(n)
+        label = f"{n} (the default set)" if n == int(e["rules"]) else str(n)
         w(f"| {label} | {b.get('candidates_per_sentence', float('nan')):.2f} | "
           f"{b['real_time']:.0f} ms | {mb_per_s(b):.1f} |")
     w("")
