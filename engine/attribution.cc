@@ -13,22 +13,20 @@ constexpr int kAnaphoraWindow = 10;
 // What may stand between two coordinated names: "China and Iran",
 // "China, Iran and Russia", "China’s and Iran’s", "China and the UN".
 const RE2& Connector() {
-  static const RE2* re = new RE2(
-      "(?i)(?:['’]s)?\\s*(?:,\\s*(?:and\\s+)?|and\\s+|&\\s*|as well as\\s+)(?:the\\s+)?");
+  static const RE2* re =
+      new RE2("(?i)(?:['’]s)?\\s*(?:,\\s*(?:and\\s+)?|and\\s+|&\\s*|as well as\\s+)(?:the\\s+)?");
   return *re;
 }
 
 std::unique_ptr<RE2> CompileLexicon(const LoadedRuleSet& loaded, const LexiconTable& lexicons,
-                                    const std::string& name, const char* field,
-                                    const char* prefix, const char* suffix,
-                                    std::vector<Diagnostic>* diagnostics) {
+                                    const std::string& name, const char* field, const char* prefix,
+                                    const char* suffix, std::vector<Diagnostic>* diagnostics) {
   if (name.empty()) return nullptr;
   absl::StatusOr<std::string> fragment = lexicons.RegexFor(name);
   if (!fragment.ok()) {
-    diagnostics->push_back({Diagnostic::Severity::kError, SourceLocation{loaded.path, 0, 0},
-                            field,
-                            absl::StrCat("attribution.", field, " names unknown lexicon \"",
-                                         name, "\"")});
+    diagnostics->push_back(
+        {Diagnostic::Severity::kError, SourceLocation{loaded.path, 0, 0}, field,
+         absl::StrCat("attribution.", field, " names unknown lexicon \"", name, "\"")});
     return nullptr;
   }
   RE2::Options options;
@@ -56,30 +54,55 @@ size_t LastMatchEnd(const RE2* re, absl::string_view text, size_t limit, size_t*
   return last;
 }
 
+// The attribution lexicons: which field of the rule set's `attribution`
+// names each, what wraps its fragment, and where it is compiled to. The one
+// list that Build and AttributionLexiconNames read.
+struct AttributionField {
+  const std::string& (entente::v1::Attribution::*name)() const;
+  const char* field;
+  const char* suffix;
+  std::unique_ptr<RE2> AttributionLexicons::*slot;
+};
+
+constexpr AttributionField kAttributionFields[] = {
+    {&entente::v1::Attribution::first_person_lexicon, "first_person_lexicon", "",
+     &AttributionLexicons::first_person},
+    {&entente::v1::Attribution::plural_anaphor_lexicon, "plural_anaphor_lexicon", "",
+     &AttributionLexicons::plural_anaphor},
+    {&entente::v1::Attribution::person_pronoun_lexicon, "person_pronoun_lexicon", "",
+     &AttributionLexicons::person_pronoun},
+    // Matches a preposition that ends right where a name begins.
+    {&entente::v1::Attribution::preposition_lexicon, "preposition_lexicon",
+     "\\s+(?:(?i:the|a|an)\\s+)?$", &AttributionLexicons::preposition_before},
+    {&entente::v1::Attribution::reporting_verb_lexicon, "reporting_verb_lexicon", "",
+     &AttributionLexicons::reporting_verb},
+};
+
 }  // namespace
+
+std::vector<std::string> AttributionLexiconNames(const entente::v1::Attribution& attribution) {
+  std::vector<std::string> names;
+  for (const AttributionField& f : kAttributionFields) {
+    const std::string& name = (attribution.*f.name)();
+    if (!name.empty()) names.push_back(name);
+  }
+  return names;
+}
 
 AttributionLexicons AttributionLexicons::Build(const LoadedRuleSet& loaded,
                                                const LexiconTable& lexicons,
                                                std::vector<Diagnostic>* diagnostics) {
   const auto& a = loaded.rule_set.attribution();
   AttributionLexicons out;
-  out.first_person = CompileLexicon(loaded, lexicons, a.first_person_lexicon(),
-                                    "first_person_lexicon", "", "", diagnostics);
-  out.plural_anaphor = CompileLexicon(loaded, lexicons, a.plural_anaphor_lexicon(),
-                                      "plural_anaphor_lexicon", "", "", diagnostics);
-  out.person_pronoun = CompileLexicon(loaded, lexicons, a.person_pronoun_lexicon(),
-                                      "person_pronoun_lexicon", "", "", diagnostics);
-  out.preposition_before =
-      CompileLexicon(loaded, lexicons, a.preposition_lexicon(), "preposition_lexicon", "",
-                     "\\s+(?:(?i:the|a|an)\\s+)?$", diagnostics);
-  out.reporting_verb = CompileLexicon(loaded, lexicons, a.reporting_verb_lexicon(),
-                                      "reporting_verb_lexicon", "", "", diagnostics);
+  for (const AttributionField& f : kAttributionFields) {
+    out.*f.slot =
+        CompileLexicon(loaded, lexicons, (a.*f.name)(), f.field, "", f.suffix, diagnostics);
+  }
   return out;
 }
 
 HolderAttributor::HolderAttributor(const ActorGazetteer* gazetteer,
-                                   const AttributionLexicons* lexicons,
-                                   absl::string_view document,
+                                   const AttributionLexicons* lexicons, absl::string_view document,
                                    const std::vector<SentenceSpan>* sentences,
                                    absl::string_view speaker)
     : gazetteer_(gazetteer),
@@ -208,8 +231,7 @@ int HolderAttributor::LastPersonActor(int sentence, size_t limit) {
 }
 
 void HolderAttributor::AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
-                                const char* via,
-                                std::vector<entente::v1::Holder>* holders) const {
+                                const char* via, std::vector<entente::v1::Holder>* holders) const {
   const std::string& id = gazetteer_->id(actor);
   for (const auto& h : *holders) {
     if (h.actor() == id) return;
@@ -312,8 +334,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   consider(lexicons_->person_pronoun.get(), Kind::kPronoun);
 
   // A pronoun with no antecedent yields to the actor subject, if any.
-  if (kind == Kind::kPronoun && LastPersonActor(sentence, best_begin) < 0 &&
-      !best_group.empty()) {
+  if (kind == Kind::kPronoun && LastPersonActor(sentence, best_begin) < 0 && !best_group.empty()) {
     kind = Kind::kActor;
     best_begin = mentions[best_group.front()].begin;
     best_end = mentions[best_group.back()].end;

@@ -35,9 +35,15 @@
 #include "engine/lexicon.h"
 #include "engine/segmenter.h"
 #include "proto/result.pb.h"
+#include "proto/rule_set.pb.h"
 #include "re2/re2.h"
 
 namespace entente {
+
+// The names of the lexicons that `attribution` points at (its non-empty
+// *_lexicon fields), in field order: what AttributionLexicons::Build
+// compiles, and what the compiler counts as used.
+std::vector<std::string> AttributionLexiconNames(const entente::v1::Attribution& attribution);
 
 // The compiled word lists attribution uses. Immutable; shareable.
 struct AttributionLexicons {

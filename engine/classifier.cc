@@ -101,7 +101,6 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
 
   std::optional<HolderAttributor> attributor;
   std::vector<ScoredEvidence> items;
-  re2::StringPiece groups[8];
 
   for (size_t si = 0; si < sentences.size(); ++si) {
     const size_t base = sentences[si].begin;
@@ -151,7 +150,11 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
           continue;
         }
       }
-      const int ngroups = std::min(GroupsNeeded(rule), 8);
+      // As many capture slots as this rule's roles need: a rule may put its
+      // holder after any number of plain groups.
+      const int ngroups = GroupsNeeded(rule);
+      if (static_cast<int>(scratch->groups.size()) < ngroups) scratch->groups.resize(ngroups);
+      re2::StringPiece* groups = scratch->groups.data();
       size_t pos = 0;
       int fired = 0;
       int dropped = 0;

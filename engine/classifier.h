@@ -24,6 +24,7 @@
 #include "engine/context.h"
 #include "engine/segmenter.h"
 #include "proto/result.pb.h"
+#include "re2/re2.h"
 
 namespace entente {
 
@@ -49,6 +50,9 @@ struct ClassifierScratch {
   std::vector<int> candidates;
   std::vector<TriggerHit> triggers;
   std::vector<int> applicable;
+  // Capture slots of the rule being confirmed (grown to the largest role
+  // index seen; never a fixed size a rule could outgrow).
+  std::vector<re2::StringPiece> groups;
   // Counts sentences that ran every rule because the rule set has no
   // prefilter (it did not fit its memory budget).
   int64_t prefilter_fallbacks = 0;

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/pattern_checks.h"
 #include "engine/pattern_size.h"
 #include "engine/token_pattern.h"
 
@@ -28,29 +29,9 @@ std::string Bytes(int64_t bytes) {
   return absl::StrFormat("%.1f MiB", bytes / 1048576.0);
 }
 
-// True if `re` matches the empty string in one of a few probe texts, at
-// any position: the empty text, word boundaries, spaces, punctuation. An
-// empty match is never evidence (the classifier skips it) but costs a search
-// at every position where it occurs ("\\b", "x?", "$").
-bool CanMatchEmpty(const RE2& re) {
-  static const char* const kProbes[] = {"", "a", " ", "a b", "a.", ".a", "1\n", "\xC3\xA9"};
-  for (const char* probe : kProbes) {
-    re2::StringPiece text(probe);
-    for (size_t pos = 0; pos <= text.size(); ++pos) {
-      re2::StringPiece match;
-      if (re.Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1) && match.empty()) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 void NoteReferences(absl::string_view text, std::set<std::string>* used) {
-  if (used == nullptr) return;
-  ForEachLexiconReference(text, [&](absl::string_view name, size_t, size_t) {
-    used->insert(std::string(name));
-  });
+  ForEachLexiconReference(
+      text, [&](absl::string_view name, size_t, size_t) { used->insert(std::string(name)); });
 }
 
 }  // namespace
@@ -63,9 +44,9 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
   const auto& rs = out->loaded_.rule_set;
   out->name_ = rs.name();
   out->version_ = rs.version();
-  const size_t errors_before = std::count_if(
-      diagnostics->begin(), diagnostics->end(),
-      [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+  const size_t errors_before =
+      std::count_if(diagnostics->begin(), diagnostics->end(),
+                    [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
 
   auto report = [&](Diagnostic::Severity severity, const SourceLocation& where,
                     const std::string& subject, std::string message) {
@@ -79,9 +60,9 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
   if (size.total_bytes > options.max_pattern_bytes) {
     report(kError, size.largest_location, "",
            absl::StrCat("the rule set expands to ", Bytes(size.total_bytes),
-                        " of RE2 patterns, over the budget of ",
-                        Bytes(options.max_pattern_bytes), "; its largest part is ",
-                        size.largest_subject, " (", Bytes(size.largest_bytes),
+                        " of RE2 patterns, over the budget of ", Bytes(options.max_pattern_bytes),
+                        "; its largest part is ", size.largest_subject, " (",
+                        Bytes(size.largest_bytes),
                         "). Lexicons that refer to a lexicon several times double at every "
                         "level, and each rule compiles its own copy of the lexicons it names"));
     return absl::InvalidArgumentError(
@@ -149,6 +130,13 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
       continue;
     }
     std::string source = rule.pattern();
+    size_t any_byte = 0;
+    if (FindAnyByteEscape(source, &any_byte)) {
+      error(pattern_where, absl::StrCat("\\C (any byte) at offset ", any_byte,
+                                        " of the pattern can end a match inside a UTF-8 "
+                                        "character; use . (any character)"));
+      continue;
+    }
     if (!rule.tokens().empty()) {
       absl::StatusOr<std::string> translated = TokenPatternToRegex(rule.tokens());
       if (!translated.ok()) {
@@ -172,7 +160,6 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
       ok = false;
     }
     CompiledRule compiled;
-    NoteReferences(source, nullptr);
     ForEachLexiconReference(source, [&](absl::string_view name, size_t, size_t) {
       compiled.lexicons.emplace_back(name);
     });
@@ -197,6 +184,12 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     }
     compiled.regex = std::move(regex);
     for (const std::string& veto : rule.veto()) {
+      if (FindAnyByteEscape(veto, &any_byte)) {
+        error(where, absl::StrCat("veto: \\C (any byte) at offset ", any_byte,
+                                  " can end a match inside a UTF-8 character"));
+        ok = false;
+        continue;
+      }
       absl::StatusOr<std::string> v = out->lexicons_.Expand(veto, &out->used_lexicons_);
       if (!v.ok()) {
         error(where, absl::StrCat("veto: ", v.status().message()));
@@ -244,10 +237,9 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     for (const auto& t : trigger.terminator()) NoteReferences(t, &out->used_lexicons_);
     for (const auto& t : trigger.pseudo()) NoteReferences(t, &out->used_lexicons_);
   }
-  const auto& a = rs.attribution();
-  for (const std::string* name : {&a.first_person_lexicon(), &a.plural_anaphor_lexicon(),
-                                  &a.person_pronoun_lexicon(), &a.preposition_lexicon()}) {
-    if (!name->empty()) out->used_lexicons_.insert(*name);
+  // The same list attribution compiles, so that the two cannot drift.
+  for (const std::string& name : AttributionLexiconNames(rs.attribution())) {
+    out->used_lexicons_.insert(name);
   }
   // Lexicons referenced from other lexicons count as used too.
   for (const auto& lexicon : rs.lexicon()) {
@@ -293,12 +285,12 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
     }
   }
 
-  const size_t errors_after = std::count_if(
-      diagnostics->begin(), diagnostics->end(),
-      [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
+  const size_t errors_after =
+      std::count_if(diagnostics->begin(), diagnostics->end(),
+                    [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
   if (errors_after > errors_before) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        loaded.path, ": rule set has ", errors_after - errors_before, " error(s)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(loaded.path, ": rule set has ", errors_after - errors_before, " error(s)"));
   }
   return std::shared_ptr<const CompiledRuleSet>(std::move(out));
 }
@@ -319,8 +311,7 @@ int CompiledRuleSet::FindRule(absl::string_view id) const {
 }
 
 absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompileRuleSetFile(
-    const std::string& path, std::vector<Diagnostic>* diagnostics,
-    const CompileOptions& options) {
+    const std::string& path, std::vector<Diagnostic>* diagnostics, const CompileOptions& options) {
   absl::StatusOr<LoadedRuleSet> loaded = LoadRuleSet(path, {}, diagnostics);
   if (!loaded.ok()) return loaded.status();
   return CompiledRuleSet::Compile(*loaded, options, diagnostics);

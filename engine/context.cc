@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/pattern_checks.h"
 
 namespace entente {
 namespace {
@@ -17,10 +18,9 @@ bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; 
 // there are none. Reports problems against `where`.
 std::unique_ptr<RE2> CompileAlternation(const std::vector<std::string>& phrases,
                                         const std::vector<std::string>& patterns,
-                                        const LexiconTable& lexicons,
-                                        const SourceLocation& where, const std::string& id,
-                                        const char* what, std::vector<Diagnostic>* diagnostics,
-                                        bool* ok) {
+                                        const LexiconTable& lexicons, const SourceLocation& where,
+                                        const std::string& id, const char* what,
+                                        std::vector<Diagnostic>* diagnostics, bool* ok) {
   std::vector<std::string> parts;
   auto report = [&](std::string message) {
     diagnostics->push_back({Diagnostic::Severity::kError, where, id, std::move(message)});
@@ -43,7 +43,19 @@ std::unique_ptr<RE2> CompileAlternation(const std::vector<std::string>& phrases,
     absl::StrAppend(&regex, PhraseToRegex(absl::string_view(phrase).substr(last)));
     parts.push_back(regex);
   }
+  for (const std::string& phrase : phrases) {
+    if (phrase.find_first_not_of(" \t\n") == std::string::npos) {
+      report(absl::StrCat("empty ", what, " term: it would match at every position"));
+      return nullptr;
+    }
+  }
   for (const std::string& pattern : patterns) {
+    size_t any_byte = 0;
+    if (FindAnyByteEscape(pattern, &any_byte)) {
+      report(absl::StrCat(what, " pattern \"", pattern, "\": \\C (any byte) at offset ", any_byte,
+                          " can end a match inside a UTF-8 character"));
+      continue;
+    }
     absl::StatusOr<std::string> expanded = lexicons.Expand(pattern);
     if (!expanded.ok()) {
       report(absl::StrCat(what, " pattern \"", pattern, "\": ", expanded.status().message()));
@@ -55,10 +67,14 @@ std::unique_ptr<RE2> CompileAlternation(const std::vector<std::string>& phrases,
   RE2::Options options;
   options.set_case_sensitive(false);
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(absl::StrCat("(?:", absl::StrJoin(parts, ")|(?:"), ")"),
-                                  options);
+  auto re = std::make_unique<RE2>(absl::StrCat("(?:", absl::StrJoin(parts, ")|(?:"), ")"), options);
   if (!re->ok()) {
     report(absl::StrCat("invalid ", what, ": ", re->error()));
+    return nullptr;
+  }
+  if (CanMatchEmpty(*re)) {
+    // Find() would report a hit at every byte offset of every sentence.
+    report(absl::StrCat(what, " can match the empty string; it would fire at every position"));
     return nullptr;
   }
   return re;
@@ -92,9 +108,9 @@ ContextMatcher ContextMatcher::Build(const LoadedRuleSet& loaded, const LexiconT
   const auto& triggers = loaded.rule_set.context();
   for (int i = 0; i < triggers.size(); ++i) {
     const ContextTrigger& t = triggers[i];
-    SourceLocation where =
-        i < static_cast<int>(loaded.context_locations.size()) ? loaded.context_locations[i]
-                                                               : SourceLocation();
+    SourceLocation where = i < static_cast<int>(loaded.context_locations.size())
+                               ? loaded.context_locations[i]
+                               : SourceLocation();
     auto report = [&](std::string message) {
       diagnostics->push_back({Diagnostic::Severity::kError, where, t.id(), std::move(message)});
     };
@@ -105,7 +121,9 @@ ContextMatcher ContextMatcher::Build(const LoadedRuleSet& loaded, const LexiconT
     // Text protos accept any number for an enum: refuse the unknown ones.
     if (t.kind() == entente::v1::CONTEXT_KIND_UNSPECIFIED ||
         !entente::v1::ContextKind_IsValid(t.kind())) {
-      report("context trigger needs a kind (NEGATION, HEDGE, HYPOTHETICAL, QUESTION, REPORTED_SPEECH)");
+      report(
+          "context trigger needs a kind (NEGATION, HEDGE, HYPOTHETICAL, QUESTION, "
+          "REPORTED_SPEECH)");
       continue;
     }
     if (t.effect() == entente::v1::EFFECT_UNSPECIFIED || !entente::v1::Effect_IsValid(t.effect())) {
@@ -117,8 +135,9 @@ ContextMatcher ContextMatcher::Build(const LoadedRuleSet& loaded, const LexiconT
                           " (FORWARD, BACKWARD or BIDIRECTIONAL)"));
       continue;
     }
-    if (t.factor() < 0 || t.factor() > 1) {
-      report(absl::StrCat("factor ", t.factor(), " is outside [0, 1]"));
+    // Written so that NaN fails too: it would make every score it touches NaN.
+    if (!(t.factor() >= 0 && t.factor() <= 1)) {
+      report(absl::StrCat("factor ", t.factor(), " is not a number in [0, 1]"));
       continue;
     }
     if (t.scope_tokens() < 0) {
@@ -136,12 +155,12 @@ ContextMatcher ContextMatcher::Build(const LoadedRuleSet& loaded, const LexiconT
     spec.factor = t.factor() == 0 ? 1.0 : t.factor();
     spec.stances.insert(t.stance().begin(), t.stance().end());
     spec.trigger = CompileAlternation({t.term().begin(), t.term().end()},
-                                      {t.pattern().begin(), t.pattern().end()}, lexicons,
-                                      where, t.id(), "trigger", diagnostics, &ok);
+                                      {t.pattern().begin(), t.pattern().end()}, lexicons, where,
+                                      t.id(), "trigger", diagnostics, &ok);
     spec.terminator = CompileAlternation({t.terminator().begin(), t.terminator().end()}, {},
                                          lexicons, where, t.id(), "terminator", diagnostics, &ok);
-    spec.pseudo = CompileAlternation({t.pseudo().begin(), t.pseudo().end()}, {}, lexicons,
-                                     where, t.id(), "pseudo-trigger", diagnostics, &ok);
+    spec.pseudo = CompileAlternation({t.pseudo().begin(), t.pseudo().end()}, {}, lexicons, where,
+                                     t.id(), "pseudo-trigger", diagnostics, &ok);
     if (ok && spec.trigger == nullptr) {
       report("context trigger has no term and no pattern");
       ok = false;
@@ -170,8 +189,8 @@ void ContextMatcher::Find(absl::string_view sentence, std::vector<TriggerHit>* h
         size_t from = begin > 40 ? begin - 40 : 0;
         size_t ppos = from;
         while (ppos < sentence.size() &&
-               spec.pseudo->Match(input, ppos, std::min(sentence.size(), end + 40),
-                                  RE2::UNANCHORED, &p, 1)) {
+               spec.pseudo->Match(input, ppos, std::min(sentence.size(), end + 40), RE2::UNANCHORED,
+                                  &p, 1)) {
           size_t pb = p.data() - sentence.data();
           size_t pe = pb + p.size();
           if (pb < end && pe > begin) cancelled = true;
@@ -180,10 +199,10 @@ void ContextMatcher::Find(absl::string_view sentence, std::vector<TriggerHit>* h
         if (cancelled) continue;
       }
       TriggerHit hit{t, begin, end, 0, sentence.size()};
-      bool forward = spec.direction == entente::v1::FORWARD ||
-                     spec.direction == entente::v1::BIDIRECTIONAL;
-      bool backward = spec.direction == entente::v1::BACKWARD ||
-                      spec.direction == entente::v1::BIDIRECTIONAL;
+      bool forward =
+          spec.direction == entente::v1::FORWARD || spec.direction == entente::v1::BIDIRECTIONAL;
+      bool backward =
+          spec.direction == entente::v1::BACKWARD || spec.direction == entente::v1::BIDIRECTIONAL;
       hit.scope_begin = backward ? 0 : begin;
       hit.scope_end = forward ? sentence.size() : end;
       if (spec.scope_tokens > 0) {
@@ -192,14 +211,14 @@ void ContextMatcher::Find(absl::string_view sentence, std::vector<TriggerHit>* h
       }
       if (spec.terminator != nullptr) {
         re2::StringPiece term;
-        if (forward && spec.terminator->Match(input, end, hit.scope_end, RE2::UNANCHORED,
-                                              &term, 1)) {
+        if (forward &&
+            spec.terminator->Match(input, end, hit.scope_end, RE2::UNANCHORED, &term, 1)) {
           hit.scope_end = term.data() - sentence.data();
         }
         if (backward) {
           size_t tpos = hit.scope_begin;
-          while (tpos < begin && spec.terminator->Match(input, tpos, begin, RE2::UNANCHORED,
-                                                        &term, 1)) {
+          while (tpos < begin &&
+                 spec.terminator->Match(input, tpos, begin, RE2::UNANCHORED, &term, 1)) {
             size_t te = term.data() - sentence.data() + term.size();
             hit.scope_begin = te;
             tpos = te > tpos ? te : tpos + 1;
@@ -218,8 +237,7 @@ void ContextMatcher::Applicable(const std::vector<TriggerHit>& hits, size_t begi
     const ContextTriggerSpec& spec = triggers_[hit.trigger];
     if (!spec.stances.empty() && !spec.stances.contains(stance)) continue;
     bool forward_covers = hit.scope_end > hit.end && begin >= hit.end && begin < hit.scope_end;
-    bool backward_covers =
-        hit.scope_begin < hit.begin && end <= hit.begin && end > hit.scope_begin;
+    bool backward_covers = hit.scope_begin < hit.begin && end <= hit.begin && end > hit.scope_begin;
     if (forward_covers || backward_covers) out->push_back(i);
   }
 }

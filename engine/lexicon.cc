@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/pattern_checks.h"
 #include "re2/re2.h"
 
 namespace entente {
@@ -19,9 +20,7 @@ std::string Quote(absl::string_view s) {
 // How deep lexicons may refer to lexicons (a refers to b refers to c ...).
 constexpr size_t kMaxReferenceDepth = 100;
 
-bool IsWordByte(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
+bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // Builds fragments depth-first so that references inside terms resolve to
 // finished fragments, and reports cycles.
@@ -100,13 +99,19 @@ class Builder {
     }
     std::vector<std::string> terms(lexicon.term().begin(), lexicon.term().end());
     // Longer terms first: RE2 alternation prefers the leftmost alternative.
-    std::stable_sort(terms.begin(), terms.end(),
-                     [](const std::string& a, const std::string& b) {
-                       return a.size() > b.size();
-                     });
+    std::stable_sort(terms.begin(), terms.end(), [](const std::string& a, const std::string& b) {
+      return a.size() > b.size();
+    });
     for (const std::string& term : terms) {
       if (term.empty()) {
         Error(index, absl::StrCat("empty term in lexicon \"", name, "\""));
+        ok = false;
+        continue;
+      }
+      size_t any_byte = 0;
+      if (lexicon.regex() && FindAnyByteEscape(term, &any_byte)) {
+        Error(index, absl::StrCat("regex term \"", term, "\": \\C (any byte) at offset ", any_byte,
+                                  " can end a match inside a UTF-8 character"));
         ok = false;
         continue;
       }
@@ -116,15 +121,13 @@ class Builder {
       ForEachLexiconReference(term, [&](absl::string_view ref, size_t begin, size_t end) {
         has_reference = true;
         absl::string_view before = absl::string_view(term).substr(last, begin - last);
-        absl::StrAppend(&fragment, lexicon.regex() ? std::string(before)
-                                                   : Quote(before),
+        absl::StrAppend(&fragment, lexicon.regex() ? std::string(before) : Quote(before),
                         expand_reference(ref));
         last = end;
       });
       if (has_reference) {
         absl::string_view rest = absl::string_view(term).substr(last);
-        absl::StrAppend(&fragment,
-                        lexicon.regex() ? std::string(rest) : Quote(rest));
+        absl::StrAppend(&fragment, lexicon.regex() ? std::string(rest) : Quote(rest));
       } else if (lexicon.regex()) {
         fragment = term;
         RE2 check(term);
@@ -145,8 +148,8 @@ class Builder {
       failed_.insert(name);
       return false;
     }
-    (*regex_)[name] = absl::StrCat(lexicon.case_sensitive() ? "(?-i:" : "(?i:",
-                                   absl::StrJoin(alternatives, "|"), ")");
+    (*regex_)[name] = absl::StrCat(
+        lexicon.case_sensitive() ? "(?-i:" : "(?i:", absl::StrJoin(alternatives, "|"), ")");
     (*terms_)[name] = std::move(literal_terms);
     return true;
   }
@@ -228,9 +231,7 @@ absl::StatusOr<std::string> LexiconTable::Expand(absl::string_view pattern,
   return out;
 }
 
-bool LexiconTable::Contains(absl::string_view name) const {
-  return regex_.contains(name);
-}
+bool LexiconTable::Contains(absl::string_view name) const { return regex_.contains(name); }
 
 absl::StatusOr<std::string> LexiconTable::RegexFor(absl::string_view name) const {
   auto it = regex_.find(name);

@@ -105,9 +105,8 @@ class Estimator {
     for (const std::string& term : lexicon.term()) {
       bytes = Add(bytes, 1);
       bool has_reference = false;
-      ForEachLexiconReference(term, [&](absl::string_view, size_t, size_t) {
-        has_reference = true;
-      });
+      ForEachLexiconReference(term,
+                              [&](absl::string_view, size_t, size_t) { has_reference = true; });
       if (!has_reference) {
         bytes = Add(bytes, lexicon.regex() ? static_cast<int64_t>(term.size())
                                            : static_cast<int64_t>(PhraseToRegex(term).size()));
@@ -140,8 +139,7 @@ class Estimator {
   std::vector<State> state_;
 };
 
-SourceLocation At(const std::vector<SourceLocation>& locations, int i,
-                  const std::string& path) {
+SourceLocation At(const std::vector<SourceLocation>& locations, int i, const std::string& path) {
   return i < static_cast<int>(locations.size()) ? locations[i] : SourceLocation{path, 0, 0};
 }
 
@@ -179,7 +177,8 @@ PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
     // The prefilter compiles every rule's pattern a second time.
     bytes = Times(bytes, 2);
     for (const std::string& veto : rule.veto()) bytes = Add(bytes, estimator.Expanded(veto, 1));
-    count(bytes, absl::StrCat("rule \"", rule.id(), "\""), At(loaded.rule_locations, i, loaded.path));
+    count(bytes, absl::StrCat("rule \"", rule.id(), "\""),
+          At(loaded.rule_locations, i, loaded.path));
   }
   for (int i = 0; i < rs.context_size(); ++i) {
     const entente::v1::ContextTrigger& trigger = rs.context(i);
@@ -187,9 +186,33 @@ PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
     for (const auto& t : trigger.term()) bytes = Add(bytes, estimator.Phrase(t));
     for (const auto& t : trigger.terminator()) bytes = Add(bytes, estimator.Phrase(t));
     for (const auto& t : trigger.pseudo()) bytes = Add(bytes, estimator.Phrase(t));
-    for (const auto& p : trigger.pattern()) bytes = Add(bytes, Add(kWrapper, estimator.Expanded(p, 1)));
+    for (const auto& p : trigger.pattern())
+      bytes = Add(bytes, Add(kWrapper, estimator.Expanded(p, 1)));
     count(bytes, absl::StrCat("context trigger \"", trigger.id(), "\""),
           At(loaded.context_locations, i, loaded.path));
+  }
+  // The actor gazetteer compiles every name, demonym, capital and person
+  // alias into one pattern (escaped, with word boundaries) and keeps a
+  // lookup entry for each.
+  int64_t actor_bytes = 0;
+  int64_t actor_names = 0;
+  auto add_name = [&](const std::string& name) {
+    actor_bytes = Add(actor_bytes, Add(Times(static_cast<int64_t>(name.size()), 2), kWrapper));
+    ++actor_names;
+  };
+  for (const entente::v1::Actor& actor : rs.actor()) {
+    for (const auto& n : actor.name()) add_name(n);
+    for (const auto& n : actor.demonym()) add_name(n);
+    for (const auto& n : actor.capital()) add_name(n);
+  }
+  for (const entente::v1::Person& person : rs.person()) {
+    add_name(person.name());
+    for (const auto& n : person.alias()) add_name(n);
+  }
+  if (actor_names > 0) {
+    count(actor_bytes, absl::StrCat("the actor gazetteer (", actor_names, " names)"),
+          rs.actor_size() > 0 ? At(loaded.actor_locations, 0, loaded.path)
+                              : At(loaded.person_locations, 0, loaded.path));
   }
   // Every string field of the attribution block names a lexicon.
   const google::protobuf::Message& attribution = rs.attribution();

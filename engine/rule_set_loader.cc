@@ -37,8 +37,7 @@ class DiagnosticCollector : public google::protobuf::io::ErrorCollector {
   }
 
  private:
-  void Add(Diagnostic::Severity severity, int line, int column,
-           const std::string& message) {
+  void Add(Diagnostic::Severity severity, int line, int column, const std::string& message) {
     Diagnostic d;
     d.severity = severity;
     // The parser counts from 0.
@@ -82,8 +81,7 @@ class DiagnosticCollector : public google::protobuf::io::ErrorCollector {
   std::vector<Diagnostic>* out_;
 };
 
-SourceLocation LocationOf(const std::string& file,
-                          const TextFormat::ParseInfoTree& tree,
+SourceLocation LocationOf(const std::string& file, const TextFormat::ParseInfoTree& tree,
                           const FieldDescriptor* field, int index) {
   TextFormat::ParseLocation loc = tree.GetLocation(field, index);
   if (loc.line < 0) return {file, 0, 0};
@@ -91,19 +89,15 @@ SourceLocation LocationOf(const std::string& file,
 }
 
 // Appends the locations of `field`'s `count` elements parsed into `tree`.
-void AppendLocations(const std::string& file,
-                     const TextFormat::ParseInfoTree& tree,
-                     const char* field_name, int count,
-                     std::vector<SourceLocation>* out) {
+void AppendLocations(const std::string& file, const TextFormat::ParseInfoTree& tree,
+                     const char* field_name, int count, std::vector<SourceLocation>* out) {
   const FieldDescriptor* field = RuleSet::descriptor()->FindFieldByName(field_name);
   for (int i = 0; i < count; ++i) out->push_back(LocationOf(file, tree, field, i));
 }
 
 // Appends the location of each rule's pattern (or tokens) field.
-void AppendPatternLocations(const std::string& file,
-                            const TextFormat::ParseInfoTree& tree,
-                            const RuleSet& parsed,
-                            std::vector<SourceLocation>* out) {
+void AppendPatternLocations(const std::string& file, const TextFormat::ParseInfoTree& tree,
+                            const RuleSet& parsed, std::vector<SourceLocation>* out) {
   const FieldDescriptor* rule_field = RuleSet::descriptor()->FindFieldByName("rule");
   const auto* rule_desc = entente::v1::Rule::descriptor();
   for (int i = 0; i < parsed.rule_size(); ++i) {
@@ -127,8 +121,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) 
   uintmax_t size = fs::file_size(path, ec);
   if (ec) return absl::NotFoundError(absl::StrCat(path, ": ", ec.message()));
   if (size > max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        path, ": rule file is ", size, " bytes, over the limit of ", max_bytes));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": rule file is ", size, " bytes, over the limit of ", max_bytes));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
@@ -150,8 +144,8 @@ class Loader {
 
   // Parses `text` (from `file`) and merges it into the result; follows its
   // includes when `directory` is set.
-  absl::Status Merge(const std::string& file, const std::string& text,
-                     const fs::path* directory, bool top_level) {
+  absl::Status Merge(const std::string& file, const std::string& text, const fs::path* directory,
+                     bool top_level) {
     RuleSet parsed;
     TextFormat::Parser parser;
     DiagnosticCollector collector(file, text, diagnostics_);
@@ -174,10 +168,8 @@ class Loader {
     }
     AppendLocations(file, tree, "rule", parsed.rule_size(), &result_.rule_locations);
     AppendPatternLocations(file, tree, parsed, &result_.rule_pattern_locations);
-    AppendLocations(file, tree, "lexicon", parsed.lexicon_size(),
-                    &result_.lexicon_locations);
-    AppendLocations(file, tree, "context", parsed.context_size(),
-                    &result_.context_locations);
+    AppendLocations(file, tree, "lexicon", parsed.lexicon_size(), &result_.lexicon_locations);
+    AppendLocations(file, tree, "context", parsed.context_size(), &result_.context_locations);
     AppendLocations(file, tree, "actor", parsed.actor_size(), &result_.actor_locations);
     AppendLocations(file, tree, "person", parsed.person_size(), &result_.person_locations);
     AppendLocations(file, tree, "stance", parsed.stance_size(), &result_.stance_locations);
@@ -196,8 +188,7 @@ class Loader {
       merged->mutable_attribution()->MergeFrom(parsed.attribution());
     }
 
-    const FieldDescriptor* include_field =
-        RuleSet::descriptor()->FindFieldByName("include");
+    const FieldDescriptor* include_field = RuleSet::descriptor()->FindFieldByName("include");
     absl::Status status = absl::OkStatus();
     for (int i = 0; i < parsed.include_size(); ++i) {
       SourceLocation where = LocationOf(file, tree, include_field, i);
@@ -217,13 +208,26 @@ class Loader {
       // repetition where it happens.
       Error(included_from, canonical.string(),
             absl::StrCat("file included more than once: ", path.string()));
-      return absl::InvalidArgumentError(
-          absl::StrCat(path.string(), " included more than once"));
+      return absl::InvalidArgumentError(absl::StrCat(path.string(), " included more than once"));
+    }
+    if (static_cast<int>(visited_.size()) > options_.max_files) {
+      Error(included_from, path.string(),
+            absl::StrCat("rule set reads more than ", options_.max_files, " files"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("rule set reads more than ", options_.max_files, " files"));
     }
     absl::StatusOr<std::string> text = ReadFile(path.string(), options_.max_file_bytes);
     if (!text.ok()) {
       Error(included_from, path.string(), std::string(text.status().message()));
       return text.status();
+    }
+    total_bytes_ += text->size();
+    if (total_bytes_ > options_.max_total_bytes) {
+      std::string message =
+          absl::StrCat("rule set files add up to more than ", options_.max_total_bytes, " bytes (",
+                       path.string(), " brings them to ", total_bytes_, ")");
+      Error(included_from, path.string(), message);
+      return absl::ResourceExhaustedError(message);
     }
     fs::path directory = fs::absolute(path, ec).lexically_normal().parent_path();
     return Merge(path.string(), *text, &directory, included_from == nullptr);
@@ -245,6 +249,14 @@ class Loader {
     // Checked lexically: an include string cannot climb out with "..", while
     // symbolic links that the operator put in the rules directory (Bazel
     // runfiles are made of them) are trusted.
+    // Each include is a level of recursion (LoadFile -> Merge -> Include).
+    if (depth_ >= options_.max_include_depth) {
+      Error(&where, where.file,
+            absl::StrCat("include \"", include, "\" nests more than ", options_.max_include_depth,
+                         " files deep"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("includes nest more than ", options_.max_include_depth, " deep"));
+    }
     fs::path target = (*directory / include).lexically_normal();
     if (fs::path(include).is_absolute() || !IsInside(target, root_)) {
       Error(&where, where.file,
@@ -253,7 +265,10 @@ class Loader {
       return absl::PermissionDeniedError(
           absl::StrCat("include \"", include, "\" leaves the rules directory"));
     }
-    return LoadFile(target, &where);
+    ++depth_;
+    absl::Status status = LoadFile(target, &where);
+    --depth_;
+    return status;
   }
 
   void Error(const SourceLocation* where, const std::string& file, std::string message) {
@@ -263,8 +278,8 @@ class Loader {
     diagnostics_->push_back(std::move(d));
   }
 
-  void AddWarning(const std::string& file, const TextFormat::ParseInfoTree& tree,
-                  const char* field, std::string message) {
+  void AddWarning(const std::string& file, const TextFormat::ParseInfoTree& tree, const char* field,
+                  std::string message) {
     Diagnostic d;
     d.severity = Diagnostic::Severity::kWarning;
     d.location = LocationOf(file, tree, RuleSet::descriptor()->FindFieldByName(field), -1);
@@ -276,13 +291,14 @@ class Loader {
   std::vector<Diagnostic>* diagnostics_;
   fs::path root_;
   std::set<std::string> visited_;
+  size_t total_bytes_ = 0;
+  int depth_ = 0;
   LoadedRuleSet result_;
 };
 
 }  // namespace
 
-absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path,
-                                          const LoadOptions& options,
+absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path, const LoadOptions& options,
                                           std::vector<Diagnostic>* diagnostics) {
   Loader loader(options, diagnostics);
   std::error_code ec;
@@ -295,10 +311,15 @@ absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path,
   return std::move(loader.result());
 }
 
-absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(absl::string_view text,
-                                                  const std::string& name,
+absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(absl::string_view text, const std::string& name,
                                                   std::vector<Diagnostic>* diagnostics) {
   LoadOptions options;
+  if (text.size() > options.max_total_bytes) {
+    std::string message = absl::StrCat("rule set text is ", text.size(),
+                                       " bytes, over the limit of ", options.max_total_bytes);
+    diagnostics->push_back({Diagnostic::Severity::kError, {name, 0, 0}, "", message});
+    return absl::ResourceExhaustedError(message);
+  }
   Loader loader(options, diagnostics);
   absl::Status status = loader.Merge(name, std::string(text), nullptr, true);
   if (!status.ok()) return status;

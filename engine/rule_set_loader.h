@@ -47,28 +47,38 @@ struct LoadOptions {
   // of the top-level file.
   std::string root;
   // Upper bound on the bytes of one file, to refuse runaway inputs.
-  size_t max_file_bytes = 64 << 20;
+  size_t max_file_bytes = 16 << 20;
+  // Upper bound on the bytes of all files together. Parsing costs time and
+  // memory in proportion (about 0.2 s and 30 MB a MiB), before the compiler
+  // could measure anything, so the loader stops first. The bundled rule sets
+  // are about 0.3 MiB.
+  size_t max_total_bytes = 16 << 20;
+  // How deep includes may nest (a includes b includes c ...). Each level is
+  // a frame of the loader's recursion: a chain of thousands of files must
+  // get a diagnostic, not a stack overflow.
+  int max_include_depth = 32;
+  // Upper bound on the number of files one rule set reads.
+  int max_files = 1024;
 };
 
 // Reads the rule set at `path` and everything it includes. Appends every
 // problem found to `diagnostics`; returns InvalidArgument when there was a
 // syntax error, NotFound when a file is missing, PermissionDenied when an
-// include leaves the root. Never crashes on malformed input.
-absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path,
-                                          const LoadOptions& options,
+// include leaves the root, ResourceExhausted when a file, the files together,
+// the include depth or the number of files is over its limit in `options`.
+// Never crashes on malformed input.
+absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path, const LoadOptions& options,
                                           std::vector<Diagnostic>* diagnostics);
 
 // Parses rule-set text that did not come from a file (a ValidateRuleSet
 // request). `name` labels diagnostics. Includes are refused: the text has no
 // directory to resolve them in.
-absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(
-    absl::string_view text, const std::string& name,
-    std::vector<Diagnostic>* diagnostics);
+absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(absl::string_view text, const std::string& name,
+                                                  std::vector<Diagnostic>* diagnostics);
 
 // Lists the top-level rule-set files of a rules directory: the *.textproto
 // files directly inside it, sorted. Fragments live in subdirectories.
-absl::StatusOr<std::vector<std::string>> ListRuleSetFiles(
-    const std::string& directory);
+absl::StatusOr<std::vector<std::string>> ListRuleSetFiles(const std::string& directory);
 
 }  // namespace entente
 

@@ -1,8 +1,8 @@
 // Fuzzes classification with the default rules. Callers must validate
 // UTF-8 before classifying (engine/utf8.h); this target does so with the
 // raw bytes, and also classifies valid UTF-8 made from them (each invalid
-// byte replaced by U+FFFD), with and without explanations. Checks that every
-// span lies inside the text and every score inside [0, 1].
+// byte replaced by U+FFFD), with and without explanations, and checks the
+// result's contract (fuzz/result_checks.h).
 //
 // The rules are read from $ENTENTE_RULES, or rules/default.textproto under
 // the working directory (run from the repository root).
@@ -17,38 +17,19 @@
 
 #include "engine/classifier.h"
 #include "engine/utf8.h"
+#include "fuzz/result_checks.h"
 
 namespace {
 
 std::shared_ptr<const entente::CompiledRuleSet>* rules = nullptr;
 
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
-
-void CheckSpan(const entente::v1::Span& span, absl::string_view text) {
-  Check(span.begin() >= 0 && span.begin() <= span.end() &&
-        static_cast<size_t>(span.end()) <= text.size());
-  Check(span.text() == text.substr(span.begin(), span.end() - span.begin()));
-}
+using entente::fuzz::Check;
 
 void ClassifyAndCheck(absl::string_view text, bool explain) {
   entente::ClassifyOptions options;
   options.speaker = "CHN";
   options.explain = explain;
-  entente::v1::ClassifyResult result = entente::Classify(**rules, text, options);
-  for (const auto& sentence : result.sentences()) CheckSpan(sentence.span(), text);
-  for (const auto& a : result.annotations()) {
-    Check(a.score() >= 0 && a.score() <= 1);
-    CheckSpan(a.sentence(), text);
-    for (const auto& e : a.evidence()) CheckSpan(e.span(), text);
-    for (const auto& h : a.holders()) {
-      if (h.has_span()) CheckSpan(h.span(), text);
-    }
-  }
-  // Results must serialize: proto strings hold valid UTF-8 only.
-  std::string bytes;
-  Check(result.SerializeToString(&bytes));
+  entente::fuzz::CheckResult(entente::Classify(**rules, text, options), text);
 }
 
 // Valid UTF-8 from any bytes: each byte that does not start a valid

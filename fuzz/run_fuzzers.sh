@@ -9,8 +9,13 @@
 #   fuzz/run_fuzzers.sh 3600 classify_fuzzer   # one target, an hour
 #   FUZZ_JOBS=2 fuzz/run_fuzzers.sh 600 # two fuzzing processes per target
 #
+# A target also fails when it ran fewer than FUZZ_MIN_RUNS inputs (default
+# 100 per second of the run, at most 20000): a target that exits 0 having
+# done almost nothing has checked nothing.
+#
 # Environment: OUT (build and work directory, default /tmp/entente-fuzz),
-# FUZZ_JOBS (parallel fuzzing processes per target, default 1).
+# FUZZ_JOBS (parallel fuzzing processes per target, default 1),
+# FUZZ_MIN_RUNS (see above).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +27,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 export OUT=${OUT:-/tmp/entente-fuzz}
 jobs=${FUZZ_JOBS:-1}
+min_runs=${FUZZ_MIN_RUNS:-$((seconds * 100 < 20000 ? seconds * 100 : 20000))}
 
 if ! command -v clang++ >/dev/null; then
   echo "run_fuzzers: clang++ is missing (tools/setup.sh installs clang and libclang-rt-14-dev)" >&2
@@ -52,7 +58,10 @@ for t in "${targets[@]}"; do
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
   corpus=$(ls "$work" | wc -l)
-  if [ "$status" -eq 0 ]; then
+  if [ "$status" -eq 0 ] && [ "${execs:-0}" -lt "$min_runs" ]; then
+    failed=1
+    line="FAIL $t: only ${execs:-0} runs in ${seconds}s (at least $min_runs expected); see $log"
+  elif [ "$status" -eq 0 ]; then
     line="PASS $t: ${execs:-?} runs in ${seconds}s, coverage ${cov:-?} edges, corpus $corpus"
   else
     failed=1

@@ -56,6 +56,31 @@ set -e
 [ $status -eq 1 ] || fail "lint semantic exit $status: $out"
 grep -q "semantic.textproto:7:3: error: \[r1\] unknown lexicon {nope}" <<<"$out" || fail "lint semantic: $out"
 
+# lint --strict: every bundled rule set is free of errors and warnings.
+for f in "$RULES"/*.textproto; do
+  out=$("$ENTENTE" lint --strict "$f" 2>&1) || fail "lint --strict $f: $out"
+  grep -qx "1 file(s): 0 error(s), 0 warning(s)" <<<"$out" || fail "lint --strict $f: $out"
+done
+
+# A holder group after many plain groups lints clean and classifies: it
+# used to abort the classifier (std::out_of_range) on every match.
+cat >"$TMP/groups.textproto" <<'RULES'
+name: "groups"
+stance { id: "ceasefire" }
+actor { id: "CHN" type: STATE name: "China" }
+rule {
+  id: "r1"
+  stance: "ceasefire"
+  polarity: SUPPORT
+  pattern: "(a)?(b)?(c)?(d)?(e)?(f)?(g)?(h)?(?P<holder>China) calls for a ceasefire"
+  example { text: "China calls for a ceasefire." holders: "CHN" }
+}
+RULES
+"$ENTENTE" lint --strict "$TMP/groups.textproto" >/dev/null 2>&1 || fail "lint of groups rule set"
+out=$("$ENTENTE" classify --rules "$TMP/groups.textproto" "China calls for a ceasefire.")
+grep -qx "    ceasefire SUPPORT  holders: CHN (role: \"China\")  score 0.70" <<<"$out" \
+  || fail "classify with many groups: $out"
+
 # test: every embedded example passes.
 out=$("$ENTENTE" test --rules "$RULES")
 grep -q " 0 failed" <<<"$out" || fail "test: $out"

@@ -1,0 +1,31 @@
+#include "engine/pattern_checks.h"
+
+namespace entente {
+
+bool FindAnyByteEscape(absl::string_view pattern, size_t* offset) {
+  for (size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\') continue;
+    if (pattern[i + 1] == 'C') {
+      *offset = i;
+      return true;
+    }
+    ++i;  // Skip the escaped character, whatever it is.
+  }
+  return false;
+}
+
+bool CanMatchEmpty(const RE2& re) {
+  static const char* const kProbes[] = {"", "a", " ", "a b", "a.", ".a", "1\n", "\xC3\xA9"};
+  for (const char* probe : kProbes) {
+    re2::StringPiece text(probe);
+    for (size_t pos = 0; pos <= text.size(); ++pos) {
+      re2::StringPiece match;
+      if (re.Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1) && match.empty()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace entente
