@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -82,8 +84,7 @@ struct ChunkResult {
   BatchSummary counts;
 };
 
-void ErrorRecord(const std::string& id, int64_t line, absl::string_view message,
-                 std::string* out) {
+void ErrorRecord(const std::string& id, int64_t line, absl::string_view message, std::string* out) {
   out->append("{");
   if (!id.empty()) {
     out->append("\"id\":");
@@ -148,8 +149,8 @@ ChunkResult ProcessChunk(const CompiledRuleSet& rules, const BatchOptions& optio
     ++result.counts.documents;
     result.counts.sentences += static_cast<int64_t>(scratch.sentences.size());
     for (const auto& a : r.annotations()) {
-      ++result.counts.annotations[absl::StrCat(a.stance(), "/",
-                                               entente::v1::Polarity_Name(a.polarity()))];
+      ++result.counts
+            .annotations[absl::StrCat(a.stance(), "/", entente::v1::Polarity_Name(a.polarity()))];
     }
     if (options.sentences) {
       AppendSentenceResultsJson(r, &result.output);
@@ -187,12 +188,23 @@ absl::StatusOr<int64_t> PrepareResume(const std::string& path) {
   return lines;
 }
 
+// The error for a failed write of the output: what failed, how far the
+// job got, and how to go on.
+absl::Status WriteError(const std::string& name, int error, const BatchSummary& summary) {
+  return absl::DataLossError(
+      absl::StrCat("cannot write ", name, ": ", std::strerror(error), " (", summary.documents,
+                   " documents written; the last line may be partial). Free space and rerun with "
+                   "--output ",
+                   name, " --resume to finish without losing or repeating a line"));
+}
+
 }  // namespace
 
 std::string BatchSummary::ToJson() const {
   std::string out = absl::StrFormat(
       "{\"documents\":%d,\"sentences\":%d,\"bytes\":%d,\"errors\":%d,\"resumed\":%d,"
-      "\"prefilter_fallbacks\":%d,\"seconds\":%.3f,\"mb_per_second\":%.2f,\"documents_per_second\":%.1f,"
+      "\"prefilter_fallbacks\":%d,\"seconds\":%.3f,\"mb_per_second\":%.2f,\"documents_per_second\":"
+      "%.1f,"
       "\"annotations\":{",
       documents, sentences, bytes, errors, resumed, prefilter_fallbacks, seconds,
       seconds > 0 ? bytes / 1e6 / seconds : 0.0, seconds > 0 ? documents / seconds : 0.0);
@@ -211,8 +223,8 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
                       const BatchOptions& options, BatchSummary* summary) {
   if (options.shard_count < 1 || options.shard_index < 0 ||
       options.shard_index >= options.shard_count) {
-    return absl::InvalidArgumentError(absl::StrCat("bad shard ", options.shard_index, "/",
-                                                   options.shard_count));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad shard ", options.shard_index, "/", options.shard_count));
   }
   if (options.format != "jsonl" && options.format != "text") {
     return absl::InvalidArgumentError(
@@ -235,21 +247,28 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
     return absl::InvalidArgumentError("--resume needs --output FILE");
   }
 
-  int threads = options.threads > 0 ? options.threads
-                                    : std::max(1u, std::thread::hardware_concurrency());
-  const bool progress = options.progress == "always" ||
-                        (options.progress == "auto" && isatty(fileno(stderr)));
+  int threads =
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const bool progress =
+      options.progress == "always" || (options.progress == "auto" && isatty(fileno(stderr)));
   ThreadPool pool(threads);
   std::deque<std::future<ChunkResult>> window;
   const size_t max_window = 8 * static_cast<size_t>(threads) + 2;
   absl::Status failure;
 
+  const std::string out_name = options.output.empty() ? "standard output" : options.output;
+  // Writes the front chunk's lines. After the first failed write nothing
+  // more is written, so the output stays a prefix of the full result (with
+  // perhaps a partial last line, which --resume truncates): no line is lost
+  // and none is out of order.
   auto write_front = [&]() {
     ChunkResult r = window.front().get();
     window.pop_front();
-    if (!r.output.empty() && std::fwrite(r.output.data(), 1, r.output.size(), out) !=
-                                 r.output.size()) {
-      failure = absl::DataLossError("cannot write output");
+    if (!failure.ok()) return;
+    if (!r.output.empty() &&
+        std::fwrite(r.output.data(), 1, r.output.size(), out) != r.output.size()) {
+      failure = WriteError(out_name, errno, *summary);
+      return;
     }
     summary->documents += r.counts.documents;
     summary->sentences += r.counts.sentences;
@@ -325,8 +344,12 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
   }
   while (!window.empty()) write_front();
   if (progress) std::fprintf(stderr, "\n");
-  std::fflush(out);
-  if (out != stdout) std::fclose(out);
+  // Buffered lines reach the file system here: a full disk often shows
+  // only now.
+  if (std::fflush(out) != 0 && failure.ok()) failure = WriteError(out_name, errno, *summary);
+  if (out != stdout && std::fclose(out) != 0 && failure.ok()) {
+    failure = WriteError(out_name, errno, *summary);
+  }
   summary->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return failure;
