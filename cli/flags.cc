@@ -27,7 +27,7 @@ ABSL_FLAG(bool, fail_on_errors, true,
 ABSL_FLAG(std::string, progress, "auto", "Batch progress on stderr: auto, always, never.");
 ABSL_FLAG(bool, strict, false, "Lint: warnings fail too.");
 ABSL_FLAG(std::string, filter, "", "Test: only rules whose id contains this.");
-ABSL_FLAG(std::string, gold, "", "Eval: gold JSON Lines file (format of dev.jsonl).");
+ABSL_FLAG(std::string, gold, "", "Eval, calibrate: gold JSON Lines file (format of dev.jsonl); several, comma-separated, are read as one.");
 ABSL_FLAG(int, max_cases, 20, "Eval and diff: errors or changes of each kind to list.");
 ABSL_FLAG(std::string, old_rules, "", "Diff: the rules before the change (directory or file).");
 ABSL_FLAG(std::string, new_rules, "", "Diff: the rules after the change (directory or file).");

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
 #include "cli/flags.h"
 #include "engine/evaluation.h"
 #include "engine/rule_set_directory.h"
@@ -35,12 +36,16 @@ bool LoadGoldOrReport(const std::vector<std::string>& args, const char* command,
     std::cerr << "entente: " << command << " needs --gold FILE.jsonl\n";
     return false;
   }
-  auto read = ReadGoldFile(path);
-  if (!read.ok()) {
-    std::cerr << "entente: " << read.status().message() << "\n";
-    return false;
+  // Several files, comma-separated, are read as one gold set.
+  gold->clear();
+  for (absl::string_view one : absl::StrSplit(path, ',', absl::SkipEmpty())) {
+    auto read = ReadGoldFile(std::string(one));
+    if (!read.ok()) {
+      std::cerr << "entente: " << read.status().message() << "\n";
+      return false;
+    }
+    for (auto& item : *read) gold->push_back(std::move(item));
   }
-  *gold = *std::move(read);
   return true;
 }
 

@@ -56,7 +56,22 @@ EvaluationCase MakeCase(const LabelledSentence& item, const LabelKey& key,
   return c;
 }
 
+// Adds one label's outcome to a source's counts.
+void CountInSource(entente::v1::SourceReport* source, const std::string& stance, int tp, int fp,
+                   int fn) {
+  for (Counts* c : {source->mutable_micro(), &(*source->mutable_by_stance())[stance]}) {
+    c->set_true_positives(c->true_positives() + tp);
+    c->set_false_positives(c->false_positives() + fp);
+    c->set_false_negatives(c->false_negatives() + fn);
+  }
+}
+
 }  // namespace
+
+std::string SourceGenre(absl::string_view source) {
+  if (source.empty()) return "unknown";
+  return std::string(source.substr(0, source.find_first_of(":/")));
+}
 
 absl::StatusOr<std::vector<LabelledSentence>> ReadGoldFile(const std::string& path) {
   std::ifstream in(path);
@@ -107,6 +122,8 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
   std::set<std::string> stances;
   for (size_t i = 0; i < gold.size() && i < results.size(); ++i) {
     const LabelledSentence& item = gold[i];
+    entente::v1::SourceReport& source = (*report.mutable_by_source())[SourceGenre(item.source())];
+    source.set_sentences(source.sentences() + 1);
     std::map<LabelKey, std::set<std::string>> want;
     for (const auto& label : item.labels()) {
       auto& holders = want[{label.stance(), label.polarity()}];
@@ -134,8 +151,11 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
         label->set_true_positives(label->true_positives() + 1);
         report.mutable_micro()->set_true_positives(report.micro().true_positives() + 1);
         report.set_holders_total(report.holders_total() + 1);
+        CountInSource(&source, key.first, 1, 0, 0);
+        source.set_holders_total(source.holders_total() + 1);
         if (it->second.holders == holders) {
           report.set_holders_exact(report.holders_exact() + 1);
+          source.set_holders_exact(source.holders_exact() + 1);
         } else {
           *report.add_holder_mismatches() = MakeCase(item, key, &holders, &it->second);
         }
@@ -143,6 +163,7 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
         stance->set_false_negatives(stance->false_negatives() + 1);
         label->set_false_negatives(label->false_negatives() + 1);
         report.mutable_micro()->set_false_negatives(report.micro().false_negatives() + 1);
+        CountInSource(&source, key.first, 0, 0, 1);
         *report.add_false_negatives() = MakeCase(item, key, &holders, nullptr);
       }
     }
@@ -152,6 +173,7 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
       stance->set_false_positives(stance->false_positives() + 1);
       label->set_false_positives(label->false_positives() + 1);
       report.mutable_micro()->set_false_positives(report.micro().false_positives() + 1);
+      CountInSource(&source, key.first, 0, 1, 0);
       *report.add_false_positives() = MakeCase(item, key, nullptr, &prediction);
     }
     // Confusion of polarities per stance (a sentence may count twice when it
@@ -174,6 +196,10 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
   Finish(report.mutable_micro());
   for (auto& [name, c] : *report.mutable_by_stance()) Finish(&c);
   for (auto& [name, c] : *report.mutable_by_label()) Finish(&c);
+  for (auto& [name, source] : *report.mutable_by_source()) {
+    Finish(source.mutable_micro());
+    for (auto& [stance, c] : *source.mutable_by_stance()) Finish(&c);
+  }
   for (const auto& [stance, cells] : confusion) {
     auto* row = report.add_confusion();
     row->set_stance(stance);
@@ -200,6 +226,22 @@ std::string FormatReport(const EvaluationReport& report, int max_cases) {
                         report.holders_total() > 0
                             ? 100.0 * report.holders_exact() / report.holders_total()
                             : 0.0);
+  if (report.by_source_size() > 1) {
+    std::map<std::string, entente::v1::SourceReport> sources(report.by_source().begin(),
+                                                             report.by_source().end());
+    absl::StrAppendFormat(&out, "by source:%25s %5s %5s %5s %7s %7s %7s %8s\n", "", "tp", "fp",
+                          "fn", "P", "R", "F1", "holders");
+    for (const auto& [name, source] : sources) {
+      const Counts& c = source.micro();
+      absl::StrAppendFormat(&out, "  %-32s %5d %5d %5d %7.3f %7.3f %7.3f %7.1f%%\n",
+                            absl::StrCat(name, " (", source.sentences(), ")"),
+                            c.true_positives(), c.false_positives(), c.false_negatives(),
+                            c.precision(), c.recall(), c.f1(),
+                            source.holders_total() > 0
+                                ? 100.0 * source.holders_exact() / source.holders_total()
+                                : 0.0);
+    }
+  }
   out += "confusion (gold->predicted):\n";
   for (const auto& r : report.confusion()) {
     std::map<std::string, int> cells(r.cells().begin(), r.cells().end());

@@ -21,11 +21,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/compiled_rule_set.h"
 #include "proto/evaluation.pb.h"
 #include "proto/result.pb.h"
 
 namespace entente {
+
+// The genre of a gold sentence's `source`: the part before the first ':'
+// or '/' ("ungdc:ARG_75_2020" -> "ungdc", "gaza-news/bbc.txt" ->
+// "gaza-news"); "unknown" when the source is empty.
+std::string SourceGenre(absl::string_view source);
 
 // Reads a gold JSON Lines file. Returns InvalidArgument naming the line of
 // the first malformed record; NotFound if the file cannot be read.
@@ -44,7 +50,8 @@ entente::v1::EvaluationReport EvaluateResults(
     const std::vector<entente::v1::ClassifyResult>& results, double min_score);
 
 // A plain-text report: per-stance table, micro scores, holder accuracy,
-// confusion, and up to `max_cases` errors of each kind.
+// scores per source genre (when there is more than one), confusion, and up
+// to `max_cases` errors of each kind.
 std::string FormatReport(const entente::v1::EvaluationReport& report, int max_cases);
 
 }  // namespace entente

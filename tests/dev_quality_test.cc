@@ -1,7 +1,26 @@
-// The quality bar on the labelled dev set (../shared/data/dev.jsonl, UN
-// General Debate sentences). The bars sit a little under what the bundled
-// rules achieve (see the note on issue 2 and docs), so that a change that
-// makes the rules worse fails here. Raise them when the rules improve.
+// The quality gate: the bundled default rules against both labelled files
+// of ../shared/data: dev.jsonl (110 UN General Debate sentences, the file the
+// first rules were written from) and dev2.jsonl (300 sentences from three
+// genres: UN speeches, White House statements and readouts, news
+// headlines). It prints P/R/F1 per stance and per source genre, and fails
+// below the bars below.
+//
+// The bars are set a little under what the rules reach, so that a change
+// that makes them worse fails here; raise them when the rules improve, and
+// say so in the commit. dev2.jsonl was labelled independently of the rules,
+// but every look at it makes it less held-out: the judgement of the
+// project is on data nobody here has. Rule weights (rules/common/
+// weights.textproto) do not move these numbers: the gate counts every
+// annotation (min_score 0), and weights only change scores.
+//
+// Set on 2026-12-04 from (micro F1 / holders exact):
+//   dev.jsonl 0.874 / 0.80, dev2.jsonl 0.648 / 0.52; both: ceasefire 0.780,
+//   core_interests 0.721, multilateral 0.667; ungdc 0.782, wh-briefings
+//   0.576, gaza-news 0.788.
+
+#include <iostream>
+#include <map>
+#include <string>
 
 #include "engine/evaluation.h"
 #include "engine/rule_set_directory.h"
@@ -11,30 +30,82 @@
 namespace entente {
 namespace {
 
-constexpr double kMinMicroF1 = 0.85;
-constexpr double kMinStanceF1 = 0.82;
-constexpr double kMinHolderExact = 0.76;
+struct Bar {
+  double micro_f1;
+  double holders_exact;
+};
 
-TEST(DevQuality, MeetsTheBar) {
-  std::vector<Diagnostic> diagnostics;
-  auto rules = LoadRuleSetFromPath(testing::RunfilesPath("rules"), "default", &diagnostics);
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  const std::string path = testing::SharedPath("data/dev.jsonl");
-  ASSERT_FALSE(path.empty()) << "cannot find ../shared; set ENTENTE_SHARED";
-  auto gold = ReadGoldFile(path);
-  ASSERT_TRUE(gold.ok()) << gold.status();
-  ASSERT_GE(gold->size(), 100u);
+const std::map<std::string, Bar>& FileBars() {
+  static const auto* bars = new std::map<std::string, Bar>{
+      {"data/dev.jsonl", {0.85, 0.76}},
+      {"data/dev2.jsonl", {0.62, 0.49}},
+  };
+  return *bars;
+}
 
-  entente::v1::EvaluationReport report = Evaluate(**rules, *gold, 0.0);
-  std::cout << FormatReport(report, 0);
-  EXPECT_GE(report.micro().f1(), kMinMicroF1);
-  for (const char* stance : {"ceasefire", "core_interests", "multilateral"}) {
-    ASSERT_TRUE(report.by_stance().count(stance)) << stance;
-    EXPECT_GE(report.by_stance().at(stance).f1(), kMinStanceF1) << stance;
+// Over both files together.
+const std::map<std::string, double>& StanceF1Bars() {
+  static const auto* bars = new std::map<std::string, double>{
+      {"ceasefire", 0.75}, {"core_interests", 0.69}, {"multilateral", 0.64}};
+  return *bars;
+}
+const std::map<std::string, double>& SourceF1Bars() {
+  static const auto* bars = new std::map<std::string, double>{
+      {"ungdc", 0.75}, {"wh-briefings", 0.54}, {"gaza-news", 0.75}};
+  return *bars;
+}
+
+double HolderShare(int exact, int total) { return total > 0 ? double(exact) / total : 0; }
+
+class DevQuality : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<Diagnostic> diagnostics;
+    auto rules = LoadRuleSetFromPath(testing::RunfilesPath("rules"), "default", &diagnostics);
+    ASSERT_TRUE(rules.ok()) << rules.status();
+    rules_ = *rules;
   }
-  ASSERT_GT(report.holders_total(), 0);
-  EXPECT_GE(static_cast<double>(report.holders_exact()) / report.holders_total(),
-            kMinHolderExact);
+
+  std::vector<entente::v1::LabelledSentence> Read(const std::string& name) {
+    const std::string path = testing::SharedPath(name);
+    EXPECT_FALSE(path.empty()) << "cannot find ../shared/" << name << "; set ENTENTE_SHARED";
+    auto gold = ReadGoldFile(path);
+    EXPECT_TRUE(gold.ok()) << gold.status();
+    return gold.ok() ? *gold : std::vector<entente::v1::LabelledSentence>{};
+  }
+
+  std::shared_ptr<const CompiledRuleSet> rules_;
+};
+
+TEST_F(DevQuality, EachFileMeetsItsBar) {
+  for (const auto& [name, bar] : FileBars()) {
+    auto gold = Read(name);
+    ASSERT_GE(gold.size(), 100u) << name;
+    entente::v1::EvaluationReport report = Evaluate(*rules_, gold, 0.0);
+    std::cout << "=== " << name << "\n" << FormatReport(report, 0);
+    EXPECT_GE(report.micro().f1(), bar.micro_f1) << name;
+    EXPECT_GE(HolderShare(report.holders_exact(), report.holders_total()), bar.holders_exact)
+        << name;
+  }
+}
+
+TEST_F(DevQuality, EveryStanceAndSourceMeetsItsBarOnBothFiles) {
+  std::vector<entente::v1::LabelledSentence> gold;
+  for (const auto& [name, bar] : FileBars()) {
+    auto part = Read(name);
+    gold.insert(gold.end(), part.begin(), part.end());
+  }
+  ASSERT_GE(gold.size(), 400u);
+  entente::v1::EvaluationReport report = Evaluate(*rules_, gold, 0.0);
+  std::cout << "=== both files\n" << FormatReport(report, 0);
+  for (const auto& [stance, bar] : StanceF1Bars()) {
+    ASSERT_TRUE(report.by_stance().count(stance)) << stance;
+    EXPECT_GE(report.by_stance().at(stance).f1(), bar) << stance;
+  }
+  for (const auto& [source, bar] : SourceF1Bars()) {
+    ASSERT_TRUE(report.by_source().count(source)) << source;
+    EXPECT_GE(report.by_source().at(source).micro().f1(), bar) << source;
+  }
 }
 
 }  // namespace
