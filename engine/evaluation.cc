@@ -87,8 +87,8 @@ absl::StatusOr<std::vector<LabelledSentence>> ReadGoldFile(const std::string& pa
     LabelledSentence item;
     auto status = google::protobuf::util::JsonStringToMessage(line, &item, options);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", number, ": not a labelled sentence: ", status.message().ToString()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":", number, ": not a labelled sentence: ", status.message().ToString()));
     }
     out.push_back(std::move(item));
   }
@@ -140,7 +140,8 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
       stances.insert(a.stance());
     }
     auto count = [&](const LabelKey& key) -> std::pair<Counts*, Counts*> {
-      std::string label = absl::StrCat(key.first, "/", Polarity_Name(static_cast<Polarity>(key.second)));
+      std::string label =
+          absl::StrCat(key.first, "/", Polarity_Name(static_cast<Polarity>(key.second)));
       return {&(*report.mutable_by_stance())[key.first], &(*report.mutable_by_label())[label]};
     };
     for (const auto& [key, holders] : want) {
@@ -209,23 +210,22 @@ EvaluationReport EvaluateResults(const std::vector<LabelledSentence>& gold,
 }
 
 std::string FormatReport(const EvaluationReport& report, int max_cases) {
-  std::string out = absl::StrFormat("%-34s %5s %5s %5s %7s %7s %7s\n", "stance", "tp", "fp",
-                                    "fn", "P", "R", "F1");
+  std::string out = absl::StrFormat("%-34s %5s %5s %5s %7s %7s %7s\n", "stance", "tp", "fp", "fn",
+                                    "P", "R", "F1");
   auto row = [&](const std::string& name, const Counts& c) {
-    absl::StrAppendFormat(&out, "%-34s %5d %5d %5d %7.3f %7.3f %7.3f\n", name,
-                          c.true_positives(), c.false_positives(), c.false_negatives(),
-                          c.precision(), c.recall(), c.f1());
+    absl::StrAppendFormat(&out, "%-34s %5d %5d %5d %7.3f %7.3f %7.3f\n", name, c.true_positives(),
+                          c.false_positives(), c.false_negatives(), c.precision(), c.recall(),
+                          c.f1());
   };
   std::map<std::string, Counts> by_stance(report.by_stance().begin(), report.by_stance().end());
   std::map<std::string, Counts> by_label(report.by_label().begin(), report.by_label().end());
   for (const auto& [name, c] : by_stance) row(name, c);
   for (const auto& [name, c] : by_label) row("  " + name, c);
   row("micro", report.micro());
-  absl::StrAppendFormat(&out, "sentences: %d; holders exact on %d of %d true positives (%.1f%%)\n",
-                        report.sentences(), report.holders_exact(), report.holders_total(),
-                        report.holders_total() > 0
-                            ? 100.0 * report.holders_exact() / report.holders_total()
-                            : 0.0);
+  absl::StrAppendFormat(
+      &out, "sentences: %d; holders exact on %d of %d true positives (%.1f%%)\n",
+      report.sentences(), report.holders_exact(), report.holders_total(),
+      report.holders_total() > 0 ? 100.0 * report.holders_exact() / report.holders_total() : 0.0);
   if (report.by_source_size() > 1) {
     std::map<std::string, entente::v1::SourceReport> sources(report.by_source().begin(),
                                                              report.by_source().end());
@@ -233,13 +233,12 @@ std::string FormatReport(const EvaluationReport& report, int max_cases) {
                           "fn", "P", "R", "F1", "holders");
     for (const auto& [name, source] : sources) {
       const Counts& c = source.micro();
-      absl::StrAppendFormat(&out, "  %-32s %5d %5d %5d %7.3f %7.3f %7.3f %7.1f%%\n",
-                            absl::StrCat(name, " (", source.sentences(), ")"),
-                            c.true_positives(), c.false_positives(), c.false_negatives(),
-                            c.precision(), c.recall(), c.f1(),
-                            source.holders_total() > 0
-                                ? 100.0 * source.holders_exact() / source.holders_total()
-                                : 0.0);
+      absl::StrAppendFormat(
+          &out, "  %-32s %5d %5d %5d %7.3f %7.3f %7.3f %7.1f%%\n",
+          absl::StrCat(name, " (", source.sentences(), ")"), c.true_positives(),
+          c.false_positives(), c.false_negatives(), c.precision(), c.recall(), c.f1(),
+          source.holders_total() > 0 ? 100.0 * source.holders_exact() / source.holders_total()
+                                     : 0.0);
     }
   }
   out += "confusion (gold->predicted):\n";

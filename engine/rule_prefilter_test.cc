@@ -67,9 +67,9 @@ TEST(RulePrefilter, EmptyRuleList) {
 TEST(RulePrefilter, CandidatesIncludeEveryMatchingRule) {
   std::mt19937 rng(4);
   auto below = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
-  const std::vector<std::string> words = {"we", "call", "calls", "for", "a", "ceasefire",
-                                          "truce", "UN", "un", "support", "the", "Kelvin",
-                                          "ſtop", "stop", "fighting", "ask", "not"};
+  const std::vector<std::string> words = {
+      "we",      "call", "calls",  "for",  "a",    "ceasefire", "truce", "UN", "un",
+      "support", "the",  "Kelvin", "ſtop", "stop", "fighting",  "ask",   "not"};
   auto word_list = [&] {
     std::vector<std::string> list;
     int n = 1 + below(4);
@@ -125,7 +125,15 @@ TEST(RulePrefilter, CandidatesIncludeEveryMatchingRule) {
     }
   }
   EXPECT_GT(matches, 1000);
-  EXPECT_LT(candidates_total, 3000 * 200);  // it does filter
+  // It does filter: of the (text, rule) pairs that do not match, the
+  // prefilter rejects more than 45% (56% on 2026-12-04: 600,000 pairs,
+  // 140,136 matches, 342,268 candidates; the texts and patterns are seeded).
+  // With words this common and gaps this loose most pairs share their
+  // literals; the default rules on real text keep 0.7 candidates a sentence
+  // out of 63 rules (bench/workload_stats).
+  const int pairs = 3000 * static_cast<int>(patterns.size());
+  const double rejected = 1.0 - static_cast<double>(candidates_total - matches) / (pairs - matches);
+  EXPECT_GT(rejected, 0.45) << candidates_total << " candidates, " << matches << " matches";
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include "service/worker_pool.h"
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace entente {
@@ -16,23 +18,65 @@ TEST(WorkerPoolTest, RunsEveryTaskOnItsThreads) {
   EXPECT_EQ(pool.size(), 3);
   constexpr int kTasks = 1000;
   absl::BlockingCounter done(kTasks);
-  absl::Mutex mu;
-  std::set<std::thread::id> threads;
   std::atomic<int> ran{0};
+  absl::Mutex mu;
+  bool on_callers_thread = false;
+  const std::thread::id caller = std::this_thread::get_id();
   for (int i = 0; i < kTasks; ++i) {
     pool.Schedule([&] {
       ran.fetch_add(1);
-      {
+      if (std::this_thread::get_id() == caller) {
         absl::MutexLock lock(&mu);
-        threads.insert(std::this_thread::get_id());
+        on_callers_thread = true;
       }
       done.DecrementCount();
     });
   }
   done.Wait();
   EXPECT_EQ(ran.load(), kTasks);
-  EXPECT_LE(threads.size(), 3u);
-  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+  absl::MutexLock lock(&mu);
+  EXPECT_FALSE(on_callers_thread);
+}
+
+// Exactly `size()` tasks run at once: three tasks that each wait until all
+// three have started can only finish on three threads (a barrier; a pool of
+// one or two threads fails here by timing out, not by hanging), and while
+// they hold their threads no fourth task starts.
+TEST(WorkerPoolTest, RunsExactlyItsSizeOfTasksAtOnce) {
+  WorkerPool pool(3);
+  absl::Mutex mu;
+  int started = 0;
+  int running = 0;
+  int most_running = 0;
+  bool release = false;
+  std::set<std::thread::id> threads;
+  absl::BlockingCounter done(6);
+  for (int i = 0; i < 6; ++i) {
+    pool.Schedule([&] {
+      absl::MutexLock lock(&mu);
+      ++started;
+      ++running;
+      most_running = std::max(most_running, running);
+      threads.insert(std::this_thread::get_id());
+      mu.Await(absl::Condition(&release));
+      --running;
+      done.DecrementCount();
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    // Generous: this only bounds how long a broken pool takes to fail.
+    auto three_started = [&] { return started >= 3; };
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&three_started), absl::Seconds(60)))
+        << "only " << started << " of 3 tasks started: fewer than 3 threads";
+    EXPECT_EQ(started, 3);  // the other three wait for a free thread
+    EXPECT_EQ(pool.QueueLength(), 3u);
+    release = true;
+  }
+  done.Wait();
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(most_running, 3);
+  EXPECT_EQ(threads.size(), 3u);
 }
 
 TEST(WorkerPoolTest, DestructionRunsWhatIsQueuedAndTasksMaySchedule) {

@@ -18,6 +18,8 @@ PACKAGES=(
   libbenchmark-dev
   zlib1g-dev
   iso-codes
+  # service/tls_test makes its certificates with openssl.
+  openssl
   libcpp-httplib-dev
   python3-grpcio
   python3-protobuf
