@@ -18,6 +18,8 @@ PACKAGES=(
   libbenchmark-dev
   zlib1g-dev
   iso-codes
+  # engine/inflection: WordNet's exception lists and lemma indexes, at build time.
+  wordnet-base
   # service/tls_test makes its certificates with openssl.
   openssl
   libcpp-httplib-dev
