@@ -58,13 +58,111 @@ std::string NearMissNote(const CompiledRuleSet& rules, const CompiledRule& rule,
                       " (or the words between are not as the pattern wants)");
 }
 
+// Applies ExplanationLimits while a result's explanation is built, and
+// records in it what was left out. Self-contained, so that the classifier's
+// matching code only asks it whether there is room.
+class ExplanationBudget {
+ public:
+  ExplanationBudget(const ExplanationLimits& limits, entente::v1::Explanation* explanation)
+      : limits_(limits), explanation_(explanation) {}
+
+  // False once the byte limit is reached: later sentences go unexplained.
+  bool open() const { return open_; }
+
+  // Whether `explained` may list one more rule trace (or trigger, or step:
+  // `listed` of them so far).
+  bool RoomForRule(const entente::v1::SentenceExplanation& explained) {
+    return Room(explained.rules_size(), limits_.max_rules_per_sentence);
+  }
+  bool RoomForSpan(const entente::v1::RuleTrace& trace) {
+    return Room(trace.spans_size(), limits_.max_spans_per_rule);
+  }
+  bool RoomForStep(int listed) { return Room(listed, limits_.max_steps_per_sentence); }
+
+  // Cuts a trace's spans to the limit (near-miss notes add one per lexicon).
+  void TrimSpans(entente::v1::RuleTrace* trace) {
+    const int max = std::max(0, limits_.max_spans_per_rule);
+    if (trace->spans_size() <= max) return;
+    trace->mutable_spans()->DeleteSubrange(max, trace->spans_size() - max);
+    capped_ = true;
+  }
+
+  // Ends sentence `index`, the last explanation added: keeps it if the
+  // explanation still fits max_bytes, else removes it and closes the budget.
+  void EndSentence(int index) {
+    if (capped_) capped_sentences_.push_back(index);
+    capped_ = false;
+    const auto& last = explanation_->sentences(explanation_->sentences_size() - 1);
+    const int64_t size = static_cast<int64_t>(last.ByteSizeLong()) + kFieldOverhead;
+    if (bytes_ + size <= limits_.max_bytes) {
+      bytes_ += size;
+      return;
+    }
+    explanation_->mutable_sentences()->RemoveLast();
+    open_ = false;
+    first_unexplained_ = index;
+  }
+
+  // Ends a sentence whose (empty) explanation was removed.
+  void DiscardSentence() { capped_ = false; }
+
+  // Whether a score step of `line` fits in sentence `index`'s
+  // explanation, which lists `listed` already; counts it if so.
+  bool TakeScoreStep(int index, int listed, const std::string& line) {
+    const int64_t size = static_cast<int64_t>(line.size()) + kFieldOverhead;
+    if (listed >= limits_.max_steps_per_sentence || bytes_ + size > limits_.max_bytes) {
+      capped_sentences_.push_back(index);
+      return false;
+    }
+    bytes_ += size;
+    return true;
+  }
+
+  // Writes explanation.truncated if anything was left out, for a text of
+  // `sentences` sentences.
+  void Finish(int sentences) {
+    if (capped_sentences_.empty() && open_) return;
+    std::sort(capped_sentences_.begin(), capped_sentences_.end());
+    const auto end = std::unique(capped_sentences_.begin(), capped_sentences_.end());
+    entente::v1::ExplanationTruncation* t = explanation_->mutable_truncated();
+    t->set_sentences_capped(static_cast<int>(end - capped_sentences_.begin()));
+    if (!open_) {
+      t->set_first_unexplained_sentence(first_unexplained_);
+      t->set_sentences_omitted(sentences - first_unexplained_);
+    }
+    t->set_limits(absl::StrCat("max_bytes=", limits_.max_bytes,
+                               " max_rules_per_sentence=", limits_.max_rules_per_sentence,
+                               " max_spans_per_rule=", limits_.max_spans_per_rule,
+                               " max_steps_per_sentence=", limits_.max_steps_per_sentence));
+  }
+
+ private:
+  // A repeated field's tag and length prefix, at most.
+  static constexpr int64_t kFieldOverhead = 6;
+
+  bool Room(int listed, int max) {
+    if (listed < max) return true;
+    capped_ = true;
+    return false;
+  }
+
+  const ExplanationLimits& limits_;
+  entente::v1::Explanation* const explanation_;
+  bool open_ = true;
+  bool capped_ = false;  // the current sentence hit a cap
+  std::vector<int> capped_sentences_;
+  int first_unexplained_ = 0;
+  int64_t bytes_ = 0;
+};
+
 // For explanations: rules the prefilter did not select although some of
-// their lexicons occur in the sentence.
+// their lexicons occur in the sentence, as long as the budget has room.
 void ExplainPartialMatches(const CompiledRuleSet& rules, absl::string_view text, size_t base,
                            absl::string_view sentence, const std::vector<int>& candidates,
-                           entente::v1::SentenceExplanation* explained) {
+                           ExplanationBudget* budget, entente::v1::SentenceExplanation* explained) {
   for (int i = 0; i < static_cast<int>(rules.rules().size()); ++i) {
     if (std::binary_search(candidates.begin(), candidates.end(), i)) continue;
+    if (!budget->RoomForRule(*explained)) return;
     const CompiledRule& rule = rules.rules()[i];
     google::protobuf::RepeatedPtrField<Span> spans;
     std::string note = NearMissNote(rules, rule, text, base, sentence, &spans);
@@ -74,6 +172,7 @@ void ExplainPartialMatches(const CompiledRuleSet& rules, absl::string_view text,
     trace->set_outcome("near_miss");
     *trace->mutable_spans() = std::move(spans);
     trace->set_note(std::move(note));
+    budget->TrimSpans(trace);
   }
 }
 
@@ -101,16 +200,19 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
 
   std::optional<HolderAttributor> attributor;
   std::vector<ScoredEvidence> items;
+  ExplanationBudget budget(options.explain_limits, result.mutable_explanation());
 
   for (size_t si = 0; si < sentences.size(); ++si) {
+    if (options.cancelled && options.cancelled()) return result;  // partial: see the header
     const size_t base = sentences[si].begin;
     absl::string_view sentence = text.substr(base, sentences[si].end - base);
     if (!rules.SelectCandidates(sentence, &scratch->candidates)) ++scratch->prefilter_fallbacks;
-    if (scratch->candidates.empty() && !options.explain) continue;
+    const bool explain = options.explain && budget.open();
+    if (scratch->candidates.empty() && !explain) continue;
 
     entente::v1::SentenceExplanation* explained = nullptr;
     std::vector<std::string> steps;
-    if (options.explain) {
+    if (explain) {
       explained = result.mutable_explanation()->add_sentences();
       explained->set_sentence_index(static_cast<int>(si));
     }
@@ -120,7 +222,7 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
     for (int rule_index : scratch->candidates) {
       const CompiledRule& rule = rules.rules()[rule_index];
       entente::v1::RuleTrace* trace = nullptr;
-      if (explained != nullptr) {
+      if (explained != nullptr && budget.RoomForRule(*explained)) {
         trace = explained->add_rules();
         trace->set_rule_id(rule.id);
       }
@@ -177,6 +279,7 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
           triggers_found = true;
           if (explained != nullptr) {
             for (const TriggerHit& hit : scratch->triggers) {
+              if (!budget.RoomForStep(explained->triggers_size())) break;
               const ContextTriggerSpec& spec = rules.context().trigger(hit.trigger);
               AppliedModifier* m = explained->add_triggers();
               m->set_trigger_id(spec.id);
@@ -235,7 +338,7 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
               break;
           }
         }
-        if (trace != nullptr) *trace->add_spans() = ev.span();
+        if (trace != nullptr && budget.RoomForSpan(*trace)) *trace->add_spans() = ev.span();
         if (drop) {
           ++dropped;
           continue;
@@ -272,13 +375,20 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
                                          "full pattern did not match"
                                        : note);
         }
+        budget.TrimSpans(trace);
       }
     }
     if (explained != nullptr) {
-      ExplainPartialMatches(rules, text, base, sentence, scratch->candidates, explained);
-      for (auto& s : steps) explained->add_attribution_steps(std::move(s));
+      ExplainPartialMatches(rules, text, base, sentence, scratch->candidates, &budget, explained);
+      for (auto& s : steps) {
+        if (!budget.RoomForStep(explained->attribution_steps_size())) break;
+        explained->add_attribution_steps(std::move(s));
+      }
       if (explained->rules_size() == 0 && explained->triggers_size() == 0) {
         result.mutable_explanation()->mutable_sentences()->RemoveLast();
+        budget.DiscardSentence();
+      } else {
+        budget.EndSentence(static_cast<int>(si));
       }
     }
   }
@@ -291,11 +401,19 @@ entente::v1::ClassifyResult Classify(const CompiledRuleSet& rules, absl::string_
     a.mutable_sentence()->set_text(std::string(text.substr(b, a.sentence().end() - b)));
   }
   if (options.explain) {
+    // Explained sentences by index (they are in order, but not every
+    // sentence has one).
+    std::vector<entente::v1::SentenceExplanation*> by_index(sentences.size(), nullptr);
+    for (auto& e : *result.mutable_explanation()->mutable_sentences()) {
+      by_index[e.sentence_index()] = &e;
+    }
     for (auto& [sentence, line] : score_steps) {
-      for (auto& e : *result.mutable_explanation()->mutable_sentences()) {
-        if (e.sentence_index() == sentence) e.add_score_steps(line);
+      entente::v1::SentenceExplanation* e = by_index[sentence];
+      if (e != nullptr && budget.TakeScoreStep(sentence, e->score_steps_size(), line)) {
+        e->add_score_steps(std::move(line));
       }
     }
+    budget.Finish(static_cast<int>(sentences.size()));
   }
   if (options.aggregate)
     *result.mutable_aggregate() = AggregateDocument(rules, result.annotations());

@@ -16,6 +16,8 @@
 #ifndef ENTENTE_ENGINE_CLASSIFIER_H_
 #define ENTENTE_ENGINE_CLASSIFIER_H_
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,26 @@
 #include "re2/re2.h"
 
 namespace entente {
+
+// Caps on the explanation of one text (ClassifyOptions::explain). Without
+// them an explanation grows with the text times the rules (near misses are
+// looked for among every rule, in every sentence): about 100 times the text.
+// With them it stays within max_bytes, and once max_bytes is reached the
+// remaining sentences are classified as without explain, at the same cost.
+// Annotations are never cut; the result's explanation.truncated says what
+// was.
+struct ExplanationLimits {
+  // Rule traces (fired, vetoed, dropped, near misses) listed per sentence.
+  int max_rules_per_sentence = 32;
+  // Spans listed per rule trace.
+  int max_spans_per_rule = 8;
+  // Context triggers, attribution steps and score steps listed per
+  // sentence, each.
+  int max_steps_per_sentence = 32;
+  // Serialized bytes of the whole explanation. A sentence whose explanation
+  // would pass it is left out, with every later one.
+  int64_t max_bytes = 1 << 20;
+};
 
 struct ClassifyOptions {
   // Copied to the result.
@@ -41,6 +63,14 @@ struct ClassifyOptions {
   bool include_sentences = true;
   // Compute the document aggregate.
   bool aggregate = true;
+  // Bounds the explanation when `explain` is set.
+  ExplanationLimits explain_limits;
+  // When set, called before each sentence; once it returns true (it must
+  // then keep returning true), Classify stops and returns at once with a
+  // partial result, which the caller must discard. A server passes one that
+  // checks the call's deadline and cancellation, so that abandoned work
+  // stops within a sentence. Called on the classifying thread.
+  std::function<bool()> cancelled;
 };
 
 // Per-thread buffers reused across calls so that the hot path does not

@@ -309,6 +309,79 @@ TEST_F(ClassifierTest, ExplainShowsNearMissesTriggersAndSteps) {
   EXPECT_NE(s.score_steps(0).find("1 - (1 - 0.720)"), std::string::npos) << s.score_steps(0);
 }
 
+// A text of `n` sentences, each of which fires "call" and has a near miss.
+std::string ManySentences(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    text += "China may call for a ceasefire, and a truce proposed by 42 states is urgent. ";
+  }
+  return text;
+}
+
+TEST_F(ClassifierTest, CancelledStopsBeforeTheNextSentence) {
+  int calls = 0;
+  ClassifyOptions options;
+  options.cancelled = [&calls] { return ++calls > 3; };
+  ClassifyResult r = Classify(**rules_, ManySentences(100), options);
+  EXPECT_EQ(calls, 4);  // checked before sentences 0, 1, 2 and 3; stopped at 3
+  std::set<int> sentences;
+  for (const auto& a : r.annotations()) sentences.insert(a.sentence_index());
+  EXPECT_LE(sentences.size(), 3u);
+  options.cancelled = [] { return false; };
+  EXPECT_EQ(Classify(**rules_, ManySentences(100), options).annotations_size(),
+            Classify(**rules_, ManySentences(100), {}).annotations_size());
+}
+
+TEST_F(ClassifierTest, ExplanationStaysWithinItsByteLimitAndSaysWhatWasCut) {
+  const std::string text = ManySentences(200);
+  ClassifyOptions options;
+  options.explain = true;
+  ClassifyResult full = Classify(**rules_, text, options);
+  ASSERT_FALSE(full.explanation().has_truncated()) << full.explanation().truncated().DebugString();
+  ASSERT_EQ(full.explanation().sentences_size(), 200);
+  const int64_t full_bytes = static_cast<int64_t>(full.explanation().ByteSizeLong());
+
+  options.explain_limits.max_bytes = full_bytes / 4;
+  ClassifyResult cut = Classify(**rules_, text, options);
+  const entente::v1::Explanation& explanation = cut.explanation();
+  ASSERT_TRUE(explanation.has_truncated());
+  const int explained = explanation.sentences_size();
+  EXPECT_GT(explained, 0);
+  EXPECT_LT(explained, 200);
+  EXPECT_EQ(explanation.truncated().first_unexplained_sentence(), explained);
+  EXPECT_EQ(explanation.truncated().sentences_omitted(), 200 - explained);
+  entente::v1::Explanation without_note = explanation;
+  without_note.clear_truncated();
+  EXPECT_LE(static_cast<int64_t>(without_note.ByteSizeLong()), options.explain_limits.max_bytes);
+  EXPECT_NE(explanation.truncated().limits().find("max_bytes="), std::string::npos);
+  // Annotations are never cut.
+  ClassifyResult plain = Classify(**rules_, text, {});
+  ASSERT_EQ(cut.annotations_size(), plain.annotations_size());
+  for (int i = 0; i < plain.annotations_size(); ++i) {
+    EXPECT_EQ(cut.annotations(i).SerializeAsString(), plain.annotations(i).SerializeAsString());
+  }
+}
+
+TEST_F(ClassifierTest, ExplanationCapsTracesSpansAndStepsPerSentence) {
+  ClassifyOptions options;
+  options.explain = true;
+  options.explain_limits.max_rules_per_sentence = 1;
+  options.explain_limits.max_spans_per_rule = 1;
+  options.explain_limits.max_steps_per_sentence = 1;
+  ClassifyResult r = Classify(**rules_, ManySentences(3), options);
+  ASSERT_EQ(r.explanation().sentences_size(), 3);
+  for (const auto& s : r.explanation().sentences()) {
+    EXPECT_EQ(s.rules_size(), 1);
+    for (const auto& t : s.rules()) EXPECT_LE(t.spans_size(), 1);
+    EXPECT_LE(s.triggers_size(), 1);
+    EXPECT_LE(s.attribution_steps_size(), 1);
+    EXPECT_LE(s.score_steps_size(), 1);
+  }
+  ASSERT_TRUE(r.explanation().has_truncated());
+  EXPECT_EQ(r.explanation().truncated().sentences_capped(), 3);
+  EXPECT_EQ(r.explanation().truncated().sentences_omitted(), 0);
+}
+
 TEST_F(ClassifierTest, EmptyAndWhitespaceTexts) {
   EXPECT_EQ(Run("").annotations_size(), 0);
   EXPECT_EQ(Run("   \n\t ").sentences_size(), 0);
