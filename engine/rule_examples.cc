@@ -21,7 +21,7 @@ std::set<std::string> HolderSet(const entente::v1::Annotation& a) {
 
 ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rule,
                       const entente::v1::Example& example, bool counter,
-                      const SourceLocation& location) {
+                      const SourceLocation& location, const std::function<bool()>& cancelled) {
   ExampleOutcome out;
   out.rule_id = rule.id();
   out.location = location;
@@ -31,6 +31,7 @@ ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rul
   options.speaker = example.speaker();
   options.include_sentences = false;
   options.aggregate = false;
+  options.cancelled = cancelled;
   entente::v1::ClassifyResult result = Classify(rules, example.text(), options);
   std::set<std::string> fired;
   for (const auto& a : result.annotations()) {
@@ -88,8 +89,8 @@ std::string ExampleOutcome::Describe() const {
   return out;
 }
 
-std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules,
-                                            const std::string& filter) {
+std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules, const std::string& filter,
+                                            const std::function<bool()>& cancelled) {
   std::vector<ExampleOutcome> out;
   const auto& rs = rules.source();
   const auto& locations = rules.loaded().rule_locations;
@@ -97,8 +98,14 @@ std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules,
     const auto& rule = rs.rule(i);
     if (!filter.empty() && rule.id().find(filter) == std::string::npos) continue;
     SourceLocation where = i < static_cast<int>(locations.size()) ? locations[i] : SourceLocation();
-    for (const auto& e : rule.example()) out.push_back(RunOne(rules, rule, e, false, where));
-    for (const auto& e : rule.counterexample()) out.push_back(RunOne(rules, rule, e, true, where));
+    for (const auto& e : rule.example()) {
+      if (cancelled && cancelled()) return out;
+      out.push_back(RunOne(rules, rule, e, false, where, cancelled));
+    }
+    for (const auto& e : rule.counterexample()) {
+      if (cancelled && cancelled()) return out;
+      out.push_back(RunOne(rules, rule, e, true, where, cancelled));
+    }
   }
   return out;
 }

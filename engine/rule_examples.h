@@ -13,6 +13,7 @@
 #ifndef ENTENTE_ENGINE_RULE_EXAMPLES_H_
 #define ENTENTE_ENGINE_RULE_EXAMPLES_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,11 @@ struct ExampleOutcome {
 };
 
 // Runs the examples of every rule of `rules` whose id contains `filter`
-// (all when empty).
-std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules,
-                                            const std::string& filter);
+// (all when empty). When `cancelled` is set it is checked before each
+// example and passed to Classify; once it returns true, the outcomes so far
+// are returned (the caller, who knows, discards them).
+std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules, const std::string& filter,
+                                            const std::function<bool()>& cancelled = nullptr);
 
 // "ceasefire SUPPORT [CHN, IRN] 0.91 (cf_call_for)" for each annotation.
 std::string SummarizeAnnotations(const entente::v1::ClassifyResult& result);
