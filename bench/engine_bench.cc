@@ -116,16 +116,17 @@ void Engine(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> rule
   state.counters["threads"] = threads;
 }
 
-// Finds every match of `rule` in `sentence` with the captures the engine
+// Finds every match of `reading` in `sentence` with the captures the engine
 // needs, as the engine's confirmation step does; returns how many.
-int FindAllMatches(const CompiledRule& rule, absl::string_view sentence) {
-  re2::StringPiece groups[8];
-  const int ngroups = std::min(1 + std::max({rule.holder_group, rule.target_group, 0}), 8);
+int FindAllMatches(const CompiledReading& reading, absl::string_view sentence) {
+  std::vector<re2::StringPiece> groups(1 +
+                                       std::max({reading.holder_group, reading.target_group, 0}));
   re2::StringPiece input(sentence.data(), sentence.size());
   int found = 0;
   size_t pos = 0;
   while (pos < sentence.size() &&
-         rule.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, ngroups)) {
+         reading.regex->Match(input, pos, sentence.size(), RE2::UNANCHORED, groups.data(),
+                              static_cast<int>(groups.size()))) {
     const size_t b = groups[0].data() - sentence.data();
     const size_t e = b + groups[0].size();
     pos = e > b ? e : b + 1;
@@ -134,8 +135,9 @@ int FindAllMatches(const CompiledRule& rule, absl::string_view sentence) {
   return found;
 }
 
-// Every rule on every sentence, finding all matches with the captures the
-// engine needs, and running the vetoes of the rules that match.
+// Every reading of every rule on every sentence, finding all matches with
+// the captures the engine needs, and running the vetoes of the rules that
+// match.
 void NaiveLoop(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> rules) {
   int64_t matches = 0;
   for (auto _ : state) {
@@ -143,7 +145,11 @@ void NaiveLoop(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> r
     for (absl::string_view sentence : corpus->sentences) {
       re2::StringPiece input(sentence.data(), sentence.size());
       for (const CompiledRule& rule : rules->rules()) {
-        if (FindAllMatches(rule, sentence) == 0) continue;
+        int found = 0;
+        for (const CompiledReading& reading : rule.readings) {
+          found += FindAllMatches(reading, sentence);
+        }
+        if (found == 0) continue;
         bool vetoed = false;
         for (const auto& veto : rule.vetoes) {
           if (veto->Match(input, 0, sentence.size(), RE2::UNANCHORED, nullptr, 0)) {
@@ -165,9 +171,11 @@ void Floor(benchmark::State& state, std::shared_ptr<const CompiledRuleSet> rules
   options.set_max_mem(256 << 20);
   RE2::Set set(options, RE2::UNANCHORED);
   for (const CompiledRule& rule : rules->rules()) {
-    if (set.Add(rule.expanded, nullptr) < 0) {
-      state.SkipWithError("pattern rejected by RE2::Set");
-      return;
+    for (const CompiledReading& reading : rule.readings) {
+      if (set.Add(reading.expanded, nullptr) < 0) {
+        state.SkipWithError("pattern rejected by RE2::Set");
+        return;
+      }
     }
   }
   if (!set.Compile()) {
@@ -247,7 +255,7 @@ void ConfirmCandidates(benchmark::State& state, std::shared_ptr<const CompiledRu
   for (auto _ : state) {
     matches = 0;
     for (size_t i = 0; i < corpus->sentences.size(); ++i) {
-      for (int r : selected[i]) matches += FindAllMatches(rules->rules()[r], corpus->sentences[i]);
+      for (int r : selected[i]) matches += FindAllMatches(rules->reading(r), corpus->sentences[i]);
     }
   }
   SetCounters(state, matches);
@@ -285,18 +293,20 @@ int DumpSentences(const std::string& path) {
 int DumpPatterns(const CompiledRuleSet& rules, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   for (const CompiledRule& rule : rules.rules()) {
-    std::string line = "{\"id\":";
-    AppendJsonString(rule.id, &line);
-    absl::StrAppend(&line, ",\"holder_group\":", rule.holder_group,
-                    ",\"target_group\":", rule.target_group, ",\"pattern\":");
-    AppendJsonString(rule.expanded, &line);
-    line += ",\"vetoes\":[";
-    for (size_t i = 0; i < rule.vetoes.size(); ++i) {
-      if (i > 0) line += ",";
-      AppendJsonString(rule.vetoes[i]->pattern(), &line);
+    for (const CompiledReading& reading : rule.readings) {
+      std::string line = "{\"id\":";
+      AppendJsonString(rule.id, &line);
+      absl::StrAppend(&line, ",\"holder_group\":", reading.holder_group,
+                      ",\"target_group\":", reading.target_group, ",\"pattern\":");
+      AppendJsonString(reading.expanded, &line);
+      line += ",\"vetoes\":[";
+      for (size_t i = 0; i < rule.vetoes.size(); ++i) {
+        if (i > 0) line += ",";
+        AppendJsonString(rule.vetoes[i]->pattern(), &line);
+      }
+      line += "]}";
+      out << line << "\n";
     }
-    line += "]}";
-    out << line << "\n";
   }
   return out ? 0 : 1;
 }

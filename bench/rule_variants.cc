@@ -49,7 +49,7 @@ LoadedRuleSet WithRuleCount(const LoadedRuleSet& base, int count,
   if (count < base_count) {
     rules->DeleteSubrange(count, base_count - count);
     out.rule_locations.resize(count);
-    out.rule_pattern_locations.resize(count);
+    out.rule_parts.resize(count);
   }
   absl::flat_hash_set<std::string> kept;
   for (auto& rule : *rules) {
@@ -84,12 +84,11 @@ LoadedRuleSet WithRuleCount(const LoadedRuleSet& base, int count,
     rule->set_stance(model.stance());
     rule->set_polarity(model.polarity());
     rule->set_weight(0.5);
-    rule->set_pattern(
+    rule->add_pattern(
         absl::StrCat("\\b(?:", pick(3), ")\\b(?:\\s+\\S+){0,4}?\\s+(?:", pick(3), ")\\b"));
     out.rule_locations.push_back(out.rule_locations.empty() ? SourceLocation{}
                                                             : out.rule_locations.back());
-    out.rule_pattern_locations.push_back(
-        out.rule_pattern_locations.empty() ? SourceLocation{} : out.rule_pattern_locations.back());
+    out.rule_parts.emplace_back();
   }
   return out;
 }

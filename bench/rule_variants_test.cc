@@ -74,7 +74,7 @@ TEST(WithRuleCount, GrowsWithGeneratedRulesThatCompileAndMatch) {
   std::vector<Diagnostic> diagnostics;
   auto compiled = CompiledRuleSet::Compile(grown, {}, &diagnostics);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
-  EXPECT_TRUE((*compiled)->unfiltered_rules().empty());  // every generated rule is filterable
+  EXPECT_TRUE((*compiled)->unfiltered_readings().empty());  // every generated rule is filterable
   std::vector<int> candidates;
   (*compiled)->SelectCandidates("peace and security talks on the council", &candidates);
   EXPECT_FALSE(candidates.empty());

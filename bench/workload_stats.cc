@@ -14,6 +14,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/corpus.h"
@@ -77,19 +78,24 @@ int main(int argc, char** argv) {
       std::cerr << "no rule " << absl::GetFlag(FLAGS_rule) << "\n";
       return 1;
     }
-    const auto& condition = rs.prefilter().condition(r);
-    if (condition.always()) absl::PrintF("no required literal: runs on every sentence\n");
-    for (const auto& clause : condition.clauses) {
-      std::vector<std::string> parts;
-      for (const auto& l : clause) {
-        parts.push_back(absl::StrFormat("%s %.2f%%", Show(l), 100.0 * frequency[l] / ns));
+    for (size_t i = 0; i < rs.readings().size(); ++i) {
+      if (rs.readings()[i].rule != r) continue;
+      absl::PrintF("reading %d: %s\n", rs.readings()[i].reading, rs.reading(i).source);
+      const auto& condition = rs.prefilter().condition(static_cast<int>(i));
+      if (condition.always()) absl::PrintF("  no required literal: runs on every sentence\n");
+      for (const auto& clause : condition.clauses) {
+        std::vector<std::string> parts;
+        for (const auto& l : clause) {
+          parts.push_back(absl::StrFormat("%s %.2f%%", Show(l), 100.0 * frequency[l] / ns));
+        }
+        absl::PrintF("  one of: %s\n", absl::StrJoin(parts, ", "));
       }
-      absl::PrintF("one of: %s\n", absl::StrJoin(parts, ", "));
     }
     return 0;
   }
 
-  const size_t n = rs.rules().size();
+  // Per reading (index into rs.readings()).
+  const size_t n = rs.readings().size();
   std::vector<int64_t> candidate(n), matched(n);
   std::vector<double> seconds(n);
   std::vector<int> candidates;
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
       ++candidate[r];
       auto start = std::chrono::steady_clock::now();
       bool hit = RE2::PartialMatch(re2::StringPiece(sentence.data(), sentence.size()),
-                                   *rs.rules()[r].regex);
+                                   *rs.reading(r).regex);
       seconds[r] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (hit) {
         ++matched[r];
@@ -113,8 +119,8 @@ int main(int argc, char** argv) {
     }
     if (any) ++with_match;
   }
-  absl::PrintF("rules %d  literals %d  unfiltered %d  documents %d  sentences %d  bytes %d\n", n,
-               literals.size(), rs.unfiltered_rules().size(), corpus.documents.size(),
+  absl::PrintF("readings %d  literals %d  unfiltered %d  documents %d  sentences %d  bytes %d\n", n,
+               literals.size(), rs.unfiltered_readings().size(), corpus.documents.size(),
                corpus.sentences.size(), corpus.sentence_bytes);
   absl::PrintF("literal scan: %d states, %d symbols, %d bytes of tables\n",
                rs.prefilter().matcher().state_count(), rs.prefilter().matcher().symbol_count(),
@@ -131,18 +137,20 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < order.size() && i < 20; ++i) {
     absl::PrintF(" %s %.1f%%", Show(literals[order[i]]), 100.0 * occurs[order[i]] / ns);
   }
-  absl::PrintF("\n%-40s %12s %10s %10s %8s %9s %9s\n", "rule", "candidate%", "matched", "ms",
-               "us/call", "pattern", "program");
+  absl::PrintF("\n%-40s %12s %10s %10s %8s %9s %9s\n", "rule#reading", "candidate%", "matched",
+               "ms", "us/call", "pattern", "program");
   std::vector<size_t> by_rate(n);
   for (size_t i = 0; i < n; ++i) by_rate[i] = i;
   std::sort(by_rate.begin(), by_rate.end(),
             [&](size_t a, size_t b) { return candidate[a] > candidate[b]; });
   for (size_t r : by_rate) {
-    const entente::CompiledRule& rule = rs.rules()[r];
-    absl::PrintF("%-40s %11.2f%% %10d %10.1f %8.2f %9d %9d\n", rule.id, 100 * candidate[r] / ns,
+    const entente::CompiledRule& rule = rs.rules()[rs.readings()[r].rule];
+    const entente::CompiledReading& reading = rs.reading(static_cast<int>(r));
+    absl::PrintF("%-40s %11.2f%% %10d %10.1f %8.2f %9d %9d\n",
+                 absl::StrCat(rule.id, "#", rs.readings()[r].reading), 100 * candidate[r] / ns,
                  matched[r], 1e3 * seconds[r],
-                 candidate[r] > 0 ? 1e6 * seconds[r] / candidate[r] : 0.0, rule.expanded.size(),
-                 rule.regex->ProgramSize());
+                 candidate[r] > 0 ? 1e6 * seconds[r] / candidate[r] : 0.0, reading.expanded.size(),
+                 reading.regex->ProgramSize());
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "cli/result_text.h"
 
 namespace entente {
 namespace {
@@ -95,14 +96,14 @@ std::vector<Mark> MarksOf(const Annotation& a) {
   for (const auto& h : a.holders()) {
     if (h.span().end() > h.span().begin()) {
       marks.push_back({h.span().begin(), h.span().end(), "holder",
-                       absl::StrCat("holder ", h.actor(), " (", h.via(), ")")});
+                       absl::StrCat("holder ", h.actor(), " (", ViaText(h.via()), ")")});
     }
   }
   for (const auto& e : a.evidence()) {
-    marks.push_back({e.span().begin(), e.span().end(), "trigger",
-                     absl::StrFormat("rule %s: %s %s, weight %.2f -> %.3f", e.rule_id(), a.stance(),
-                                     entente::v1::Polarity_Name(a.polarity()), e.weight(),
-                                     e.contribution())});
+    marks.push_back(
+        {e.span().begin(), e.span().end(), "trigger",
+         absl::StrFormat("rule %s: %s %s, weight %.2f -> %.3f", e.rule_id(), a.stance(),
+                         entente::v1::Polarity_Name(a.polarity()), e.weight(), e.contribution())});
     if (e.target().end() > e.target().begin()) {
       marks.push_back({e.target().begin(), e.target().end(), "target",
                        absl::StrCat("target of ", e.rule_id())});
@@ -155,26 +156,38 @@ std::string HtmlEscape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string ExplainHtml(const ClassifyResult& result, const std::string& title) {
-  std::string body = absl::StrCat("<p class=\"meta\">rule set ", HtmlEscape(result.rule_set()),
-                                  " ", HtmlEscape(result.rule_set_version()), "</p>\n");
+  std::string body = absl::StrCat("<p class=\"meta\">rule set ", HtmlEscape(result.rule_set()), " ",
+                                  HtmlEscape(result.rule_set_version()), "</p>\n");
   if (result.annotations_size() == 0) body += "<p>No stance found.</p>\n";
   body += AnnotatedSentences(result);
   const auto& agg = result.aggregate();
   if (agg.actor_stances_size() > 0) {
-    body += "<h2>Actors</h2><table><tr><th>actor</th><th>stance</th><th>polarity</th>"
-            "<th>score</th><th>count</th></tr>\n";
+    body +=
+        "<h2>Actors</h2><table><tr><th>actor</th><th>stance</th><th>polarity</th>"
+        "<th>score</th><th>count</th></tr>\n";
     for (const auto& s : agg.actor_stances()) {
       absl::StrAppendFormat(&body,
                             "<tr><td class=\"name\">%s</td><td class=\"name\">%s</td>"
@@ -186,15 +199,16 @@ std::string ExplainHtml(const ClassifyResult& result, const std::string& title) 
     body += "</table>\n";
   }
   if (agg.edges_size() > 0) {
-    body += "<h2>Alignment</h2><table><tr><th>actors</th><th>stance</th><th>score</th>"
-            "<th>mutual</th></tr>\n";
+    body +=
+        "<h2>Alignment</h2><table><tr><th>actors</th><th>stance</th><th>score</th>"
+        "<th>mutual</th></tr>\n";
     for (const auto& e : agg.edges()) {
       absl::StrAppendFormat(&body,
                             "<tr><td class=\"name\">%s &ndash; %s</td><td class=\"name\">%s %s</td>"
                             "<td>%.2f</td><td>%s</td></tr>\n",
-                            HtmlEscape(e.actor_a()), HtmlEscape(e.actor_b()), HtmlEscape(e.stance()),
-                            entente::v1::Polarity_Name(e.polarity()), e.score(),
-                            e.mutual() ? "yes" : "");
+                            HtmlEscape(e.actor_a()), HtmlEscape(e.actor_b()),
+                            HtmlEscape(e.stance()), entente::v1::Polarity_Name(e.polarity()),
+                            e.score(), e.mutual() ? "yes" : "");
     }
     body += "</table>\n";
   }
@@ -203,13 +217,14 @@ std::string ExplainHtml(const ClassifyResult& result, const std::string& title) 
     for (const auto& s : result.explanation().sentences()) {
       std::string lines;
       for (const auto& r : s.rules()) {
-        absl::StrAppend(&lines, "rule ", r.rule_id(), ": ", r.outcome(),
+        absl::StrAppend(&lines, "rule ", r.rule_id(), ": ", OutcomeText(r.outcome()),
                         r.note().empty() ? "" : absl::StrCat(" (", r.note(), ")"), "\n");
       }
       for (const auto& t : s.triggers()) {
         absl::StrAppend(&lines, "trigger ", t.trigger_id(), " \"", t.span().text(), "\"\n");
       }
-      for (const auto& step : s.attribution_steps()) absl::StrAppend(&lines, "holder: ", step, "\n");
+      for (const auto& step : s.attribution_steps())
+        absl::StrAppend(&lines, "holder: ", step, "\n");
       for (const auto& step : s.score_steps()) absl::StrAppend(&lines, "score: ", step, "\n");
       absl::StrAppend(&body, "<p class=\"meta\">sentence ", s.sentence_index() + 1, "</p><pre>",
                       HtmlEscape(lines), "</pre>\n");
@@ -227,8 +242,9 @@ std::string EvalHtml(const entente::v1::EvaluationReport& report,
         "<span class=\"barbox\"><span class=\"bar\" style=\"width:%.0f%%\"></span></span>%.3f",
         v * 100, v);
   };
-  body += "<h2>Per stance</h2><table><tr><th>stance</th><th>tp</th><th>fp</th><th>fn</th>"
-          "<th>precision</th><th>recall</th><th>F1</th></tr>\n";
+  body +=
+      "<h2>Per stance</h2><table><tr><th>stance</th><th>tp</th><th>fp</th><th>fn</th>"
+      "<th>precision</th><th>recall</th><th>F1</th></tr>\n";
   std::map<std::string, entente::v1::Counts> rows(report.by_stance().begin(),
                                                   report.by_stance().end());
   std::map<std::string, entente::v1::Counts> labels(report.by_label().begin(),

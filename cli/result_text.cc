@@ -1,5 +1,6 @@
 #include "cli/result_text.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -25,10 +26,10 @@ std::string FormatResultText(const entente::v1::ClassifyResult& result) {
     }
     std::vector<std::string> holders;
     for (const auto& h : a.holders()) {
-      holders.push_back(h.span().text().empty()
-                            ? absl::StrCat(h.actor(), " (", h.via(), ")")
-                            : absl::StrCat(h.actor(), " (", h.via(), ": \"", h.span().text(),
-                                           "\")"));
+      holders.push_back(
+          h.span().text().empty()
+              ? absl::StrCat(h.actor(), " (", ViaText(h.via()), ")")
+              : absl::StrCat(h.actor(), " (", ViaText(h.via()), ": \"", h.span().text(), "\")"));
     }
     absl::StrAppendFormat(&out, "    %s %s  holders: %s  score %.2f\n", a.stance(),
                           Polarity_Name(a.polarity()),
@@ -39,8 +40,7 @@ std::string FormatResultText(const entente::v1::ClassifyResult& result) {
       for (const auto& m : e.modifiers()) {
         absl::StrAppendFormat(&out, "        modifier %s (%s, %s x%.2f) %s\n", m.trigger_id(),
                               entente::v1::ContextKind_Name(m.kind()),
-                              entente::v1::Effect_Name(m.effect()), m.factor(),
-                              SpanText(m.span()));
+                              entente::v1::Effect_Name(m.effect()), m.factor(), SpanText(m.span()));
       }
     }
   }
@@ -76,7 +76,7 @@ std::string FormatExplanationText(const entente::v1::ClassifyResult& result) {
     for (const auto& r : s.rules()) {
       std::vector<std::string> spans;
       for (const auto& sp : r.spans()) spans.push_back(SpanText(sp));
-      absl::StrAppendFormat(&out, "  rule %-28s %-9s %s%s\n", r.rule_id(), r.outcome(),
+      absl::StrAppendFormat(&out, "  rule %-28s %-9s %s%s\n", r.rule_id(), OutcomeText(r.outcome()),
                             absl::StrJoin(spans, " "),
                             r.note().empty() ? "" : absl::StrCat("  (", r.note(), ")"));
     }
@@ -90,6 +90,14 @@ std::string FormatExplanationText(const entente::v1::ClassifyResult& result) {
   }
   if (out.empty()) out = "no rule was a candidate for any sentence\n";
   return out;
+}
+
+std::string ViaText(entente::v1::Holder::Via via) {
+  return absl::AsciiStrToLower(entente::v1::Holder::Via_Name(via));
+}
+
+std::string OutcomeText(entente::v1::RuleTrace::Outcome outcome) {
+  return absl::AsciiStrToLower(entente::v1::RuleTrace::Outcome_Name(outcome));
 }
 
 }  // namespace entente

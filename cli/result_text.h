@@ -21,6 +21,12 @@ std::string FormatResultText(const entente::v1::ClassifyResult& result);
 // Formats the explanation part of `result` (empty if none).
 std::string FormatExplanationText(const entente::v1::ClassifyResult& result);
 
+// How a holder was found, as analysts read it: "first_person", "subject".
+std::string ViaText(entente::v1::Holder::Via via);
+
+// What a rule did, as analysts read it: "fired", "near_miss", "partial".
+std::string OutcomeText(entente::v1::RuleTrace::Outcome outcome);
+
 }  // namespace entente
 
 #endif  // ENTENTE_CLI_RESULT_TEXT_H_

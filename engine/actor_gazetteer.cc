@@ -50,8 +50,7 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
                                                      std::vector<Diagnostic>* diagnostics) {
   ActorGazetteer g;
   const auto& rs = loaded.rule_set;
-  auto error = [&](const SourceLocation& where, const std::string& subject,
-                   std::string message) {
+  auto error = [&](const SourceLocation& where, const std::string& subject, std::string message) {
     Diagnostic d;
     d.location = where;
     d.subject = subject;
@@ -93,12 +92,18 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
     if (!inserted) {
       if (it->second.actor != actor) {
         error(where, subject,
-              absl::StrCat("name \"", name, "\" already names actor ",
-                           g.ids_[it->second.actor]));
+              absl::StrCat("name \"", name, "\" already names actor ", g.ids_[it->second.actor]));
       }
       return;
     }
     (acronym ? exact_patterns : folded_patterns).push_back(PhraseToRegex(name));
+    if (kind != ActorMention::Kind::kDemonym) {
+      const std::string type = entente::v1::ActorType_Name(g.types_[actor]);
+      for (const std::string& key : {type, std::string()}) {
+        auto& lists = g.slot_names_[key];
+        (acronym ? lists.second : lists.first).push_back(PhraseToRegex(name));
+      }
+    }
   };
 
   for (int i = 0; i < rs.actor_size(); ++i) {
@@ -106,9 +111,12 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
     auto it = g.index_.find(actor.id());
     if (it == g.index_.end()) continue;
     SourceLocation where = location(loaded.actor_locations, i);
-    for (const auto& n : actor.name()) add(n, it->second, ActorMention::Kind::kName, where, actor.id());
-    for (const auto& n : actor.demonym()) add(n, it->second, ActorMention::Kind::kDemonym, where, actor.id());
-    for (const auto& n : actor.capital()) add(n, it->second, ActorMention::Kind::kCapital, where, actor.id());
+    for (const auto& n : actor.name())
+      add(n, it->second, ActorMention::Kind::kName, where, actor.id());
+    for (const auto& n : actor.demonym())
+      add(n, it->second, ActorMention::Kind::kDemonym, where, actor.id());
+    for (const auto& n : actor.capital())
+      add(n, it->second, ActorMention::Kind::kCapital, where, actor.id());
   }
   for (int i = 0; i < rs.person_size(); ++i) {
     const auto& person = rs.person(i);
@@ -121,7 +129,8 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
       continue;
     }
     add(person.name(), it->second, ActorMention::Kind::kPerson, where, person.name());
-    for (const auto& a : person.alias()) add(a, it->second, ActorMention::Kind::kPerson, where, person.name());
+    for (const auto& a : person.alias())
+      add(a, it->second, ActorMention::Kind::kPerson, where, person.name());
   }
 
   if (folded_patterns.empty() && exact_patterns.empty()) return g;
@@ -149,8 +158,7 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
   return g;
 }
 
-void ActorGazetteer::FindMentions(absl::string_view text,
-                                  std::vector<ActorMention>* out) const {
+void ActorGazetteer::FindMentions(absl::string_view text, std::vector<ActorMention>* out) const {
   out->clear();
   if (pattern_ == nullptr) return;
   re2::StringPiece input(text.data(), text.size());
@@ -174,6 +182,24 @@ void ActorGazetteer::FindMentions(absl::string_view text,
     if (entry != nullptr) out->push_back({begin, end, entry->actor, entry->kind});
     pos = end;
   }
+}
+
+std::string ActorGazetteer::SlotFragment(absl::string_view type) const {
+  auto it = slot_names_.find(type);
+  if (it == slot_names_.end()) return "";
+  auto by_length = [](const std::string& a, const std::string& b) { return a.size() > b.size(); };
+  std::vector<std::string> folded = it->second.first;
+  std::vector<std::string> exact = it->second.second;
+  std::stable_sort(folded.begin(), folded.end(), by_length);
+  std::stable_sort(exact.begin(), exact.end(), by_length);
+  std::vector<std::string> parts;
+  if (!exact.empty()) parts.push_back(absl::StrCat("(?-i:", absl::StrJoin(exact, "|"), ")"));
+  if (!folded.empty()) parts.push_back(absl::StrCat("(?i:", absl::StrJoin(folded, "|"), ")"));
+  const std::string name = absl::StrCat("(?:(?i:the)\\s+)?(?:", absl::StrJoin(parts, "|"), ")");
+  // What joins coordinated names (as attribution reads them).
+  const std::string join = "(?:\\s*,\\s*(?:(?i:and)\\s+)?|\\s+(?i:and|as well as)\\s+|\\s*&\\s*)";
+  // "*", not a bounded count: RE2 would copy the name alternation per count.
+  return absl::StrCat(name, "(?:", join, name, ")*");
 }
 
 int ActorGazetteer::Find(absl::string_view id) const {

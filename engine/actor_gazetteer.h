@@ -64,6 +64,14 @@ class ActorGazetteer {
 
   int size() const { return static_cast<int>(ids_.size()); }
 
+  // An RE2 fragment for an {actor:TYPE} slot of a token sequence: one name,
+  // capital or person's name of an actor of `type` ("STATE",
+  // "ORGANIZATION", ...; "" for any), or several coordinated ("China,
+  // Russia and Iran", "the EU and the AU"), each with an optional "the".
+  // Acronyms match as written, other names in any case; longer names come
+  // first. Empty when no actor has that type.
+  std::string SlotFragment(absl::string_view type) const;
+
  private:
   struct Entry {
     int actor;
@@ -78,6 +86,10 @@ class ActorGazetteer {
   // Other names by normalized (lower-case, single-spaced) text.
   absl::flat_hash_map<std::string, Entry> folded_;
   std::unique_ptr<RE2> pattern_;
+  // Escaped names that a slot of each type matches: type name -> (folded,
+  // exact) alternatives. Demonyms are adjectives, not names: left out.
+  absl::flat_hash_map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>>
+      slot_names_;
 };
 
 // Lower-cases ASCII, folds runs of white space to one space and curly

@@ -231,7 +231,8 @@ int HolderAttributor::LastPersonActor(int sentence, size_t limit) {
 }
 
 void HolderAttributor::AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
-                                const char* via, std::vector<entente::v1::Holder>* holders) const {
+                                entente::v1::Holder::Via via,
+                                std::vector<entente::v1::Holder>* holders) const {
   const std::string& id = gazetteer_->id(actor);
   for (const auto& h : *holders) {
     if (h.actor() == id) return;
@@ -250,7 +251,7 @@ void HolderAttributor::AddActor(int actor, size_t sentence_begin, const ActorMen
   }
 }
 
-void HolderAttributor::AddSpeaker(size_t begin, size_t end, const char* via,
+void HolderAttributor::AddSpeaker(size_t begin, size_t end, entente::v1::Holder::Via via,
                                   std::vector<entente::v1::Holder>* holders) const {
   if (speaker_.empty()) return;
   for (const auto& h : *holders) {
@@ -263,6 +264,26 @@ void HolderAttributor::AddSpeaker(size_t begin, size_t end, const char* via,
     h.mutable_span()->set_begin(static_cast<int>(begin));
     h.mutable_span()->set_end(static_cast<int>(end));
     h.mutable_span()->set_text(std::string(document_.substr(begin, end - begin)));
+  }
+}
+
+void HolderAttributor::Targets(int sentence, ByteRange target,
+                               std::vector<entente::v1::Holder>* targets) {
+  const SentenceSpan& span = (*sentences_)[sentence];
+  const size_t base = span.begin;
+  if (target.empty() || target.begin < base || target.end > span.end) return;
+  const size_t tb = target.begin - base;
+  const size_t te = target.end - base;
+  for (const ActorMention& m : MentionsOf(sentence)) {
+    if (m.begin >= tb && m.end <= te)
+      AddActor(m.actor, base, &m, entente::v1::Holder::TARGET, targets);
+  }
+  absl::string_view text = document_.substr(span.begin, span.end - span.begin);
+  size_t fb = 0;
+  if (LastMatchEnd(lexicons_->first_person.get(), text.substr(0, te), te, &fb) !=
+          absl::string_view::npos &&
+      fb >= tb) {
+    AddSpeaker(base + fb, base + te, entente::v1::Holder::TARGET, targets);
   }
 }
 
@@ -282,13 +303,14 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
     size_t rb = role.begin - base;
     size_t re = role.end - base;
     for (const ActorMention& m : mentions) {
-      if (m.begin >= rb && m.end <= re) AddActor(m.actor, base, &m, "role", holders);
+      if (m.begin >= rb && m.end <= re)
+        AddActor(m.actor, base, &m, entente::v1::Holder::ROLE, holders);
     }
     size_t fb = 0;
     if (LastMatchEnd(lexicons_->first_person.get(), text.substr(0, re), re, &fb) !=
             absl::string_view::npos &&
         fb >= rb) {
-      AddSpeaker(base + fb, base + re, "first_person", holders);
+      AddSpeaker(base + fb, base + re, entente::v1::Holder::FIRST_PERSON, holders);
     }
     if (holders->size() > before) {
       step(absl::StrCat("holder role \"", text.substr(rb, re - rb), "\" names ",
@@ -345,7 +367,8 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   auto add_reported = [&](const std::string& why) {
     std::vector<int> source = ReportedSource(text, mentions, match_end);
     if (source.empty()) return false;
-    for (int g : source) AddActor(mentions[g].actor, base, &mentions[g], "reported", holders);
+    for (int g : source)
+      AddActor(mentions[g].actor, base, &mentions[g], entente::v1::Holder::REPORTED, holders);
     step(absl::StrCat(why, " -> reported by ", holders->size() - before, " actor(s) after it"));
     return true;
   };
@@ -355,7 +378,8 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   absl::string_view found = text.substr(best_begin, best_end - best_begin);
   switch (kind) {
     case Kind::kActor:
-      for (int g : best_group) AddActor(mentions[g].actor, base, &mentions[g], "subject", holders);
+      for (int g : best_group)
+        AddActor(mentions[g].actor, base, &mentions[g], entente::v1::Holder::SUBJECT, holders);
       step(absl::StrCat("subject \"", found, "\" -> ", holders->size() - before, " actor(s)"));
       return;
     case Kind::kFirstPerson:
@@ -363,7 +387,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
       if (speaker_.empty()) {
         step(absl::StrCat("first person \"", found, "\" but no speaker given: no holder"));
       } else {
-        AddSpeaker(base + best_begin, base + best_end, "first_person", holders);
+        AddSpeaker(base + best_begin, base + best_end, entente::v1::Holder::FIRST_PERSON, holders);
         step(absl::StrCat("first person \"", found, "\" -> speaker ", speaker_));
       }
       return;
@@ -372,7 +396,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
       // The holder's words in this sentence are the anaphor itself.
       for (int actor : group) {
         ActorMention anaphor{best_begin, best_end, actor, ActorMention::Kind::kName};
-        AddActor(actor, base, &anaphor, "anaphora", holders);
+        AddActor(actor, base, &anaphor, entente::v1::Holder::ANAPHORA, holders);
       }
       step(absl::StrCat("plural anaphor \"", found, "\" -> ",
                         group.empty() ? "no antecedent" : "last coordinated group"));
@@ -382,7 +406,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
       int actor = LastPersonActor(sentence, best_begin);
       if (actor < 0 && add_reported(absl::StrCat("unresolved pronoun \"", found, "\""))) return;
       ActorMention pronoun{best_begin, best_end, actor, ActorMention::Kind::kPerson};
-      if (actor >= 0) AddActor(actor, base, &pronoun, "pronoun", holders);
+      if (actor >= 0) AddActor(actor, base, &pronoun, entente::v1::Holder::PRONOUN, holders);
       step(absl::StrCat("pronoun \"", found, "\" -> ",
                         actor >= 0 ? gazetteer_->id(actor) : "no person named before"));
       return;
@@ -394,7 +418,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   if (speaker_.empty()) {
     step("no subject and no speaker: no holder");
   } else {
-    AddSpeaker(0, 0, "speaker", holders);
+    AddSpeaker(0, 0, entente::v1::Holder::SPEAKER, holders);
     step(absl::StrCat("no subject: unattributed assertion held by speaker ", speaker_));
   }
 }

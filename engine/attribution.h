@@ -85,6 +85,11 @@ class HolderAttributor {
   void Attribute(int sentence, ByteRange match, ByteRange role,
                  std::vector<entente::v1::Holder>* holders, std::vector<std::string>* steps);
 
+  // Appends the actors named inside `target` (document offsets) in
+  // sentence `sentence` to `targets`, without duplicates, via TARGET; a
+  // first person there ("our sovereignty") is the speaker.
+  void Targets(int sentence, ByteRange target, std::vector<entente::v1::Holder>* targets);
+
  private:
   const std::vector<ActorMention>& MentionsOf(int sentence);
   // Actors coordinated with mentions[index] ("China, Iran and Russia").
@@ -100,8 +105,8 @@ class HolderAttributor {
   std::vector<int> LastGroup(int sentence, size_t limit);
   int LastPersonActor(int sentence, size_t limit);
   void AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
-                const char* via, std::vector<entente::v1::Holder>* holders) const;
-  void AddSpeaker(size_t begin, size_t end, const char* via,
+                entente::v1::Holder::Via via, std::vector<entente::v1::Holder>* holders) const;
+  void AddSpeaker(size_t begin, size_t end, entente::v1::Holder::Via via,
                   std::vector<entente::v1::Holder>* holders) const;
 
   const ActorGazetteer* gazetteer_;

@@ -39,8 +39,8 @@ std::vector<double> Fit(const CompiledRuleSet& rules, const std::vector<Predicti
   std::vector<double> weights(n);
   for (size_t i = 0; i < n; ++i) {
     double prior = rules.rules()[i].weight;
-    weights[i] = std::clamp((correct[i] + strength * prior) / (total[i] + strength), kMinWeight,
-                            kMaxWeight);
+    weights[i] =
+        std::clamp((correct[i] + strength * prior) / (total[i] + strength), kMinWeight, kMaxWeight);
     if (detail != nullptr) {
       detail->push_back({rules.rules()[i].id, prior, weights[i], correct[i], total[i]});
     }
@@ -74,7 +74,8 @@ std::vector<ReliabilityBin> Bins(const std::vector<std::pair<double, bool>>& sco
 double Brier(const std::vector<std::pair<double, bool>>& scored) {
   if (scored.empty()) return 0;
   double sum = 0;
-  for (const auto& [score, correct] : scored) sum += (score - (correct ? 1 : 0)) * (score - (correct ? 1 : 0));
+  for (const auto& [score, correct] : scored)
+    sum += (score - (correct ? 1 : 0)) * (score - (correct ? 1 : 0));
   return sum / scored.size();
 }
 

@@ -55,12 +55,14 @@ TEST(Calibration, FitsSmoothedPrecisionAndImprovesHeldOutBrier) {
 
 TEST(Calibration, RuleWeightsReplaceRuleWeightsAndStaleOnesWarn) {
   std::vector<Diagnostic> diagnostics;
-  auto loaded = LoadRuleSetFromText(R"pb(
-    name: "t"
-    rule { id: "r" stance: "s" polarity: SUPPORT weight: 0.9 tokens: "truce" }
-    rule_weight { rule: "r" weight: 0.4 }
-    rule_weight { rule: "gone" weight: 0.4 }
-  )pb", "t.textproto", &diagnostics);
+  auto loaded = LoadRuleSetFromText(
+      R"pb(
+        name: "t"
+        rule { id: "r" stance: "s" polarity: SUPPORT weight: 0.9 tokens: "truce" }
+        rule_weight { rule: "r" weight: 0.4 }
+        rule_weight { rule: "gone" weight: 0.4 }
+      )pb",
+      "t.textproto", &diagnostics);
   ASSERT_TRUE(loaded.ok());
   auto compiled = CompiledRuleSet::Compile(*loaded, {}, &diagnostics);
   ASSERT_TRUE(compiled.ok()) << compiled.status();

@@ -24,31 +24,12 @@
 #include "absl/strings/string_view.h"
 #include "engine/compiled_rule_set.h"
 #include "engine/context.h"
+#include "engine/explanation.h"
 #include "engine/segmenter.h"
 #include "proto/result.pb.h"
 #include "re2/re2.h"
 
 namespace entente {
-
-// Caps on the explanation of one text (ClassifyOptions::explain). Without
-// them an explanation grows with the text times the rules (near misses are
-// looked for among every rule, in every sentence): about 100 times the text.
-// With them it stays within max_bytes, and once max_bytes is reached the
-// remaining sentences are classified as without explain, at the same cost.
-// Annotations are never cut; the result's explanation.truncated says what
-// was.
-struct ExplanationLimits {
-  // Rule traces (fired, vetoed, dropped, near misses) listed per sentence.
-  int max_rules_per_sentence = 32;
-  // Spans listed per rule trace.
-  int max_spans_per_rule = 8;
-  // Context triggers, attribution steps and score steps listed per
-  // sentence, each.
-  int max_steps_per_sentence = 32;
-  // Serialized bytes of the whole explanation. A sentence whose explanation
-  // would pass it is left out, with every later one.
-  int64_t max_bytes = 1 << 20;
-};
 
 struct ClassifyOptions {
   // Copied to the result.

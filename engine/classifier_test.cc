@@ -130,7 +130,7 @@ TEST_F(ClassifierTest, FirstPersonResolvesToSpeaker) {
   ASSERT_EQ(r.annotations_size(), 1);
   EXPECT_EQ(r.annotations(0).polarity(), SUPPORT);
   EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"NOR"});
-  EXPECT_EQ(r.annotations(0).holders(0).via(), "first_person");
+  EXPECT_EQ(r.annotations(0).holders(0).via(), entente::v1::Holder::FIRST_PERSON);
   // Without a speaker, first person has no holder.
   r = Run("We call for a ceasefire.");
   ASSERT_EQ(r.annotations_size(), 1);
@@ -141,7 +141,7 @@ TEST_F(ClassifierTest, UnattributedAssertionIsTheSpeakers) {
   ClassifyResult r = Run("A ceasefire is urgent.", "ARM");
   ASSERT_EQ(r.annotations_size(), 1);
   EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"ARM"});
-  EXPECT_EQ(r.annotations(0).holders(0).via(), "speaker");
+  EXPECT_EQ(r.annotations(0).holders(0).via(), entente::v1::Holder::SPEAKER);
 }
 
 TEST_F(ClassifierTest, CompoundHoldersAndPrepositionalObjects) {
@@ -168,7 +168,7 @@ TEST_F(ClassifierTest, TrailingReportingVerbNamesTheSource) {
   ClassifyResult r = Run("\"We never rejected the truce,\" Wang Yi said.", "USA");
   ASSERT_EQ(r.annotations_size(), 1);
   EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"CHN"});
-  EXPECT_EQ(r.annotations(0).holders(0).via(), "reported");
+  EXPECT_EQ(r.annotations(0).holders(0).via(), entente::v1::Holder::REPORTED);
   r = Run("A ceasefire is urgent, according to Iran.", "USA");
   ASSERT_EQ(r.annotations_size(), 1);
   EXPECT_EQ(HoldersOf(r.annotations(0)), std::set<std::string>{"IRN"});
@@ -195,7 +195,7 @@ TEST_F(ClassifierTest, HolderRoleWins) {
       if (e.rule_id() == "by_role") {
         found = true;
         EXPECT_EQ(HoldersOf(a), std::set<std::string>{"IRN"});
-        EXPECT_EQ(a.holders(0).via(), "role");
+        EXPECT_EQ(a.holders(0).via(), entente::v1::Holder::ROLE);
       }
     }
   }
@@ -295,9 +295,11 @@ TEST_F(ClassifierTest, ExplainShowsNearMissesTriggersAndSteps) {
   ASSERT_EQ(r.explanation().sentences_size(), 1);
   const auto& s = r.explanation().sentences(0);
   std::set<std::string> outcomes;
-  for (const auto& t : s.rules()) outcomes.insert(t.rule_id() + ":" + t.outcome());
-  EXPECT_TRUE(outcomes.count("call:fired"));
-  EXPECT_TRUE(outcomes.count("by_role:near_miss"));
+  for (const auto& t : s.rules()) {
+    outcomes.insert(t.rule_id() + ":" + entente::v1::RuleTrace::Outcome_Name(t.outcome()));
+  }
+  EXPECT_TRUE(outcomes.count("call:FIRED"));
+  EXPECT_TRUE(outcomes.count("by_role:NEAR_MISS"));
   for (const auto& t : s.rules()) {
     if (t.rule_id() == "by_role") {
       EXPECT_NE(t.note().find("found {truce}"), std::string::npos) << t.note();

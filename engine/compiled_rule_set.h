@@ -38,6 +38,24 @@
 
 namespace entente {
 
+// One reading of a rule: a token sequence or a pattern, compiled.
+struct CompiledReading {
+  // The full pattern with captures; confirms prefilter candidates.
+  std::unique_ptr<RE2> regex;
+  int holder_group = -1;  // capture index of the holder role, or -1
+  int target_group = -1;  // capture index of the target role, or -1
+  // Capture indices of the gaps of a token sequence (where a negation
+  // inside the match applies).
+  std::vector<int> gap_groups;
+  // The expanded pattern text (what RE2 compiled).
+  std::string expanded;
+  // As the analyst wrote it ("template ask_for: ..." for a template's).
+  std::string source;
+  // True for a token sequence, false for a raw pattern.
+  bool from_tokens = false;
+  SourceLocation location;
+};
+
 // One compiled rule.
 struct CompiledRule {
   std::string id;
@@ -45,15 +63,14 @@ struct CompiledRule {
   entente::v1::Polarity polarity = entente::v1::SUPPORT;
   double weight = 0.7;
   bool mutual = false;
-  // The full pattern with captures; confirms prefilter candidates.
-  std::unique_ptr<RE2> regex;
-  int holder_group = -1;  // capture index of (?P<holder>...), or -1
-  int target_group = -1;  // capture index of (?P<target>...), or -1
+  // At least one.
+  std::vector<CompiledReading> readings;
   std::vector<std::unique_ptr<RE2>> vetoes;
-  // The expanded pattern text (what RE2 compiled).
-  std::string expanded;
-  // Lexicons the pattern refers to, in order (for near-miss explanations).
+  // Lexicons the readings refer to, in order (for near-miss explanations).
   std::vector<std::string> lexicons;
+  // Indices of the rules whose matches inside one of this rule's matches
+  // are dropped when this rule fires (Rule.overrides).
+  std::vector<int> overrides;
   SourceLocation location;
 };
 
@@ -93,6 +110,16 @@ class CompiledRuleSet {
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
   const std::vector<CompiledRule>& rules() const { return rules_; }
+  // Every reading of every rule, rule by rule: the prefilter's patterns.
+  struct ReadingRef {
+    int rule;
+    int reading;
+  };
+  const std::vector<ReadingRef>& readings() const { return readings_; }
+  const CompiledReading& reading(int index) const {
+    const ReadingRef& r = readings_[index];
+    return rules_[r.rule].readings[r.reading];
+  }
   const ContextMatcher& context() const { return context_; }
   const ActorGazetteer& gazetteer() const { return gazetteer_; }
   const AttributionLexicons& attribution() const { return attribution_; }
@@ -106,16 +133,18 @@ class CompiledRuleSet {
   bool has_prefilter() const { return prefilter_.ok(); }
   // Number of literals the prefilter scans for.
   int prefilter_atoms() const { return prefilter_.literal_count(); }
-  // Rules the prefilter cannot filter: they have no required literal of at
-  // least min_atom_length bytes, so they run on every sentence.
-  const std::vector<int>& unfiltered_rules() const { return prefilter_.unfiltered(); }
-  // The prefilter itself (which literals each rule requires).
+  // Readings (indices into readings()) the prefilter cannot filter: they
+  // have no required literal of at least min_atom_length bytes, so they run
+  // on every sentence.
+  const std::vector<int>& unfiltered_readings() const { return prefilter_.unfiltered(); }
+  // The prefilter itself (which literals each reading requires).
   const RulePrefilter& prefilter() const { return prefilter_; }
 
-  // Replaces `candidates` with the indices of the rules that may match
-  // `sentence`, in increasing order. Uses the prefilter; falls back to every
-  // rule when the prefilter did not fit its memory budget at compile time
-  // (then returns false, so callers can count fallbacks).
+  // Replaces `candidates` with the indices (into readings()) of the readings
+  // that may match `sentence`, in increasing order, so that the readings of
+  // one rule are adjacent. Uses the prefilter; falls back to every reading
+  // when the prefilter did not fit its memory budget at compile time (then
+  // returns false, so callers can count fallbacks).
   bool SelectCandidates(absl::string_view sentence, std::vector<int>* candidates) const;
 
   // Index of the rule with `id`, or -1.
@@ -132,7 +161,10 @@ class CompiledRuleSet {
   std::string version_;
   LoadedRuleSet loaded_;
   LexiconTable lexicons_;
+  friend class RuleSetCompiler;
+
   std::vector<CompiledRule> rules_;
+  std::vector<ReadingRef> readings_;
   absl::flat_hash_map<std::string, int> rule_index_;
   // The prefilter: the literals each rule requires, found with one scan per
   // sentence.

@@ -242,4 +242,24 @@ void ContextMatcher::Applicable(const std::vector<TriggerHit>& hits, size_t begi
   }
 }
 
+void ContextMatcher::ApplicableInGaps(const std::vector<TriggerHit>& hits,
+                                      const std::vector<std::pair<size_t, size_t>>& gaps,
+                                      absl::string_view stance, std::vector<int>* out) const {
+  for (int i = 0; i < static_cast<int>(hits.size()); ++i) {
+    const TriggerHit& hit = hits[i];
+    const ContextTriggerSpec& spec = triggers_[hit.trigger];
+    if (!spec.stances.empty() && !spec.stances.contains(stance)) continue;
+    if (std::find(out->begin(), out->end(), i) != out->end()) continue;
+    for (const auto& [gap_begin, gap_end] : gaps) {
+      if (hit.begin < gap_begin || hit.end > gap_end) continue;
+      const bool forward = hit.scope_end > hit.end && hit.scope_end >= gap_end;
+      const bool backward = hit.scope_begin < hit.begin && hit.scope_begin <= gap_begin;
+      if (forward || backward) {
+        out->push_back(i);
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace entente

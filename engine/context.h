@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -69,10 +70,21 @@ class ContextMatcher {
 
   // Appends to `out` the indices into `hits` of the triggers that apply to a
   // rule match [begin, end) of `stance`: the match starts inside a forward
-  // scope or ends inside a backward one. A trigger inside the match itself
-  // is the rule's own business ("no ceasefire until") and does not apply.
+  // scope or ends inside a backward one. A trigger inside the match is the
+  // rule's own business ("no ceasefire until") unless it is in a gap (see
+  // ApplicableInGaps).
   void Applicable(const std::vector<TriggerHit>& hits, size_t begin, size_t end,
                   absl::string_view stance, std::vector<int>* out) const;
+
+  // Appends to `out` the indices into `hits` of the triggers of `stance`
+  // that lie inside one of `gaps` (the gaps of a token-sequence match,
+  // sentence offsets) and scope over the rest of the match: a forward
+  // trigger whose scope reaches the gap's end, a backward one whose scope
+  // reaches its start ("we call on them not to agree to a truce"). Indices
+  // already in `out` are not added twice.
+  void ApplicableInGaps(const std::vector<TriggerHit>& hits,
+                        const std::vector<std::pair<size_t, size_t>>& gaps,
+                        absl::string_view stance, std::vector<int>* out) const;
 
   const ContextTriggerSpec& trigger(int index) const { return triggers_[index]; }
   int size() const { return static_cast<int>(triggers_.size()); }

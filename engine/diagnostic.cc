@@ -14,9 +14,8 @@ std::string SourceLocation::ToString() const {
 }
 
 std::string Diagnostic::ToString() const {
-  std::string out = absl::StrCat(
-      location.ToString(), ": ",
-      severity == Severity::kError ? "error" : "warning", ": ");
+  std::string out = absl::StrCat(location.ToString(), ": ",
+                                 severity == Severity::kError ? "error" : "warning", ": ");
   if (!subject.empty()) absl::StrAppend(&out, "[", subject, "] ");
   absl::StrAppend(&out, message);
   return out;

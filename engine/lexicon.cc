@@ -5,8 +5,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/inflection.h"
 #include "engine/pattern_checks.h"
 #include "re2/re2.h"
 
@@ -98,6 +100,7 @@ class Builder {
       if (!fragment.empty()) alternatives.push_back(fragment);
     }
     std::vector<std::string> terms(lexicon.term().begin(), lexicon.term().end());
+    if (!InflectTerms(index, &terms)) ok = false;
     // Longer terms first: RE2 alternation prefers the leftmost alternative.
     std::stable_sort(terms.begin(), terms.end(), [](const std::string& a, const std::string& b) {
       return a.size() > b.size();
@@ -151,6 +154,59 @@ class Builder {
     (*regex_)[name] = absl::StrCat(
         lexicon.case_sensitive() ? "(?-i:" : "(?i:", absl::StrJoin(alternatives, "|"), ")");
     (*terms_)[name] = std::move(literal_terms);
+    return true;
+  }
+
+  // Replaces the lemmas of an inflected lexicon with all their forms (its
+  // `forms` where it gives them). Returns false after reporting an error.
+  bool InflectTerms(int index, std::vector<std::string>* terms) {
+    const entente::v1::Lexicon& lexicon = loaded_.rule_set.lexicon(index);
+    if (lexicon.inflect() == entente::v1::INFLECTION_UNSPECIFIED) {
+      if (lexicon.forms_size() > 0) {
+        Error(index, "`forms` need `inflect: VERB` or `inflect: NOUN`");
+        return false;
+      }
+      return true;
+    }
+    if (!entente::v1::Inflection_IsValid(lexicon.inflect())) {
+      Error(index, absl::StrCat("unknown inflect value ", lexicon.inflect(), " (VERB or NOUN)"));
+      return false;
+    }
+    if (lexicon.regex()) {
+      Error(index, "a lexicon cannot be both `regex` and `inflect`: inflection needs lemmas");
+      return false;
+    }
+    absl::flat_hash_map<std::string, std::vector<std::string>> overrides;
+    for (const auto& f : lexicon.forms()) {
+      if (std::find(lexicon.term().begin(), lexicon.term().end(), f.term()) ==
+          lexicon.term().end()) {
+        Error(index, absl::StrCat("forms for \"", f.term(), "\", which is not a term here"));
+        return false;
+      }
+      overrides[f.term()].assign(f.form().begin(), f.form().end());
+    }
+    const WordClass word_class =
+        lexicon.inflect() == entente::v1::VERB ? WordClass::kVerb : WordClass::kNoun;
+    std::vector<std::string> out;
+    for (const std::string& term : *terms) {
+      bool reference = false;
+      ForEachLexiconReference(term, [&](absl::string_view, size_t, size_t) { reference = true; });
+      if (reference) {
+        Error(index, absl::StrCat("term \"", term,
+                                  "\": an inflected lexicon holds lemmas, "
+                                  "not {references} (use `extends`)"));
+        return false;
+      }
+      auto it = overrides.find(term);
+      if (it != overrides.end()) {
+        out.push_back(term);
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      } else {
+        std::vector<std::string> forms = InflectPhrase(term, word_class);
+        out.insert(out.end(), forms.begin(), forms.end());
+      }
+    }
+    *terms = std::move(out);
     return true;
   }
 
@@ -229,6 +285,21 @@ absl::StatusOr<std::string> LexiconTable::Expand(absl::string_view pattern,
   if (!status.ok()) return status;
   out.append(pattern.data() + last, pattern.size() - last);
   return out;
+}
+
+void LexiconTable::Define(const std::string& name, std::string fragment,
+                          std::vector<std::string> terms) {
+  regex_[name] = std::move(fragment);
+  terms_[name] = std::move(terms);
+}
+
+std::vector<std::string> LexiconTable::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, fragment] : regex_) {
+    if (!absl::StartsWith(name, "actor__")) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 bool LexiconTable::Contains(absl::string_view name) const { return regex_.contains(name); }

@@ -34,7 +34,8 @@ std::string PhraseToRegex(absl::string_view phrase);
 template <typename Fn>
 void ForEachLexiconReference(absl::string_view pattern, Fn fn);
 
-// Immutable after Build; safe to read from many threads.
+// Immutable once compiled; safe to read from many threads. A lexicon with
+// `inflect` holds lemmas: the table holds their forms (engine/inflection.h).
 class LexiconTable {
  public:
   // Builds regex fragments for every lexicon of `loaded`. Reports duplicate
@@ -42,14 +43,21 @@ class LexiconTable {
   // nested more than 100 deep and invalid regex terms to `diagnostics`; a
   // lexicon with errors is left out. Expands every reference: measure the
   // rule set first (engine/pattern_size.h), as the compiler does.
-  static LexiconTable Build(const LoadedRuleSet& loaded,
-                            std::vector<Diagnostic>* diagnostics);
+  static LexiconTable Build(const LoadedRuleSet& loaded, std::vector<Diagnostic>* diagnostics);
 
   // Replaces every {name} in `pattern` with its lexicon's fragment. Returns
   // NotFound naming the first unknown lexicon. Adds the names used to `used`
   // when it is not null.
   absl::StatusOr<std::string> Expand(absl::string_view pattern,
                                      std::set<std::string>* used = nullptr) const;
+
+  // Adds (or replaces) a lexicon that no rule file spells out, such as the
+  // actor-class slots the compiler builds from the gazetteer. Only while
+  // compiling, before the table is shared.
+  void Define(const std::string& name, std::string fragment, std::vector<std::string> terms);
+
+  // The names of the lexicons built, sorted (for "did you mean").
+  std::vector<std::string> Names() const;
 
   // True if a lexicon called `name` was built.
   bool Contains(absl::string_view name) const;
@@ -79,8 +87,8 @@ void ForEachLexiconReference(absl::string_view pattern, Fn fn) {
     size_t close = pattern.find('}', i + 1);
     if (close == absl::string_view::npos) return;
     absl::string_view name = pattern.substr(i + 1, close - i - 1);
-    bool identifier = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) ||
-                                        name[0] == '_');
+    bool identifier =
+        !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
     for (char c : name) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') identifier = false;
     }

@@ -1,6 +1,5 @@
 #include "engine/lexicon.h"
 
-#include "engine/token_pattern.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
 
@@ -86,34 +85,6 @@ TEST(LexiconTable, ReportsCyclesUnknownsAndDuplicates) {
   EXPECT_FALSE(table.Contains("self"));
   // Diagnostics point at the lexicon's line.
   for (const auto& d : diagnostics) EXPECT_GT(d.location.line, 0) << d.ToString();
-}
-
-TEST(TokenPattern, TranslatesWordsLexiconsOptionalsAndGaps) {
-  auto re = TokenPatternToRegex("{call} for ~2 ceasefire");
-  ASSERT_TRUE(re.ok()) << re.status();
-  LoadedRuleSet loaded = WithLexicons(R"(lexicon { name: "call" term: "call" term: "calls" })");
-  std::vector<Diagnostic> diagnostics;
-  LexiconTable table = LexiconTable::Build(loaded, &diagnostics);
-  auto expanded = table.Expand(*re);
-  ASSERT_TRUE(expanded.ok());
-  EXPECT_TRUE(Matches(*expanded, "He calls for a total ceasefire."));
-  EXPECT_TRUE(Matches(*expanded, "He calls for ceasefire."));
-  EXPECT_FALSE(Matches(*expanded, "He calls for a very long and total ceasefire."));
-
-  auto optional = TokenPatternToRegex("immediate? ceasefire");
-  ASSERT_TRUE(optional.ok());
-  EXPECT_TRUE(Matches(*optional, "an immediate ceasefire"));
-  EXPECT_TRUE(Matches(*optional, "a ceasefire"));
-}
-
-TEST(TokenPattern, RejectsMalformedSequences) {
-  EXPECT_FALSE(TokenPatternToRegex("").ok());
-  EXPECT_FALSE(TokenPatternToRegex("~3 ceasefire").ok());
-  EXPECT_FALSE(TokenPatternToRegex("ceasefire ~3").ok());
-  EXPECT_FALSE(TokenPatternToRegex("call ~0 truce").ok());
-  EXPECT_FALSE(TokenPatternToRegex("call ~x truce").ok());
-  EXPECT_FALSE(TokenPatternToRegex("maybe? perhaps?").ok());
-  EXPECT_FALSE(TokenPatternToRegex("??").ok());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "engine/lexicon.h"
@@ -30,7 +31,8 @@ constexpr int64_t kWrapper = 8;
 
 class Estimator {
  public:
-  explicit Estimator(const LoadedRuleSet& loaded) : loaded_(loaded) {
+  Estimator(const LoadedRuleSet& loaded, int64_t actor_slot_bytes)
+      : loaded_(loaded), actor_slot_bytes_(actor_slot_bytes) {
     const auto& lexicons = loaded.rule_set.lexicon();
     for (int i = 0; i < lexicons.size(); ++i) index_.emplace(lexicons[i].name(), i);
     size_.assign(lexicons.size(), 0);
@@ -42,6 +44,8 @@ class Estimator {
   // of a hundred thousand lexicons, each extending the next, must not
   // overflow the stack.
   int64_t Lexicon(absl::string_view name) {
+    // An {actor:TYPE} slot: the gazetteer's names, twice (coordination).
+    if (absl::StartsWith(name, "actor__")) return actor_slot_bytes_;
     auto it = index_.find(name);
     if (it == index_.end()) return 0;
     std::vector<std::pair<int, bool>> stack = {{it->second, false}};  // (lexicon, children done)
@@ -108,8 +112,12 @@ class Estimator {
       ForEachLexiconReference(term,
                               [&](absl::string_view, size_t, size_t) { has_reference = true; });
       if (!has_reference) {
-        bytes = Add(bytes, lexicon.regex() ? static_cast<int64_t>(term.size())
-                                           : static_cast<int64_t>(PhraseToRegex(term).size()));
+        // An inflected term stands for its forms: at most five, each about
+        // as long as the lemma plus a suffix.
+        const int64_t forms = lexicon.inflect() != entente::v1::INFLECTION_UNSPECIFIED ? 6 : 1;
+        bytes = Add(bytes, lexicon.regex()
+                               ? static_cast<int64_t>(term.size())
+                               : Times(static_cast<int64_t>(PhraseToRegex(term).size()), forms));
         continue;
       }
       // Literal text between references is escaped: at most two bytes each.
@@ -134,6 +142,7 @@ class Estimator {
 
   enum class State { kNew, kVisiting, kDone };
   const LoadedRuleSet& loaded_;
+  const int64_t actor_slot_bytes_;
   absl::flat_hash_map<std::string, int> index_;
   std::vector<int64_t> size_;
   std::vector<State> state_;
@@ -145,10 +154,35 @@ SourceLocation At(const std::vector<SourceLocation>& locations, int i, const std
 
 }  // namespace
 
+namespace {
+
+// The bytes of the actor gazetteer's names (escaped, with boundaries).
+int64_t ActorNameBytes(const entente::v1::RuleSet& rs, int64_t* names) {
+  int64_t bytes = 0;
+  auto add = [&](const std::string& name) {
+    bytes = Add(bytes, Add(Times(static_cast<int64_t>(name.size()), 2), kWrapper));
+    ++*names;
+  };
+  for (const entente::v1::Actor& actor : rs.actor()) {
+    for (const auto& n : actor.name()) add(n);
+    for (const auto& n : actor.demonym()) add(n);
+    for (const auto& n : actor.capital()) add(n);
+  }
+  for (const entente::v1::Person& person : rs.person()) {
+    add(person.name());
+    for (const auto& n : person.alias()) add(n);
+  }
+  return bytes;
+}
+
+}  // namespace
+
 PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
   PatternSizeEstimate out;
-  Estimator estimator(loaded);
   const auto& rs = loaded.rule_set;
+  int64_t actor_names = 0;
+  const int64_t actor_bytes = ActorNameBytes(rs, &actor_names);
+  Estimator estimator(loaded, Times(actor_bytes, 2));
   auto count = [&](int64_t bytes, const std::string& subject, const SourceLocation& where) {
     out.total_bytes = Add(out.total_bytes, bytes);
     if (bytes > out.largest_bytes) {
@@ -165,17 +199,35 @@ PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
     count(Times(estimator.Lexicon(name), 2), absl::StrCat("lexicon \"", name, "\""),
           At(loaded.lexicon_locations, i, loaded.path));
   }
+  // A reading: its expansion; the prefilter compiles it a second time.
+  auto reading = [&](absl::string_view text, bool tokens) -> int64_t {
+    if (!tokens) return Times(estimator.Expanded(text, 1), 2);
+    absl::StatusOr<std::string> regex = TokenPatternToRegex(text);
+    return regex.ok() ? Times(estimator.Expanded(*regex, 1), 2) : 0;
+  };
+  absl::flat_hash_map<std::string, const entente::v1::Template*> templates;
+  for (const auto& t : rs.template_()) templates.emplace(t.name(), &t);
   for (int i = 0; i < rs.rule_size(); ++i) {
     const entente::v1::Rule& rule = rs.rule(i);
     int64_t bytes = 0;
-    if (!rule.tokens().empty()) {
-      absl::StatusOr<std::string> regex = TokenPatternToRegex(rule.tokens());
-      if (regex.ok()) bytes = estimator.Expanded(*regex, 1);
-    } else {
-      bytes = estimator.Expanded(rule.pattern(), 1);
+    for (const std::string& t : rule.tokens()) bytes = Add(bytes, reading(t, true));
+    for (const std::string& p : rule.pattern()) bytes = Add(bytes, reading(p, false));
+    for (const auto& use : rule.use()) {
+      auto it = templates.find(use.template_());
+      if (it == templates.end()) continue;
+      // Each reading once, plus each bound value at every $NAME (counted
+      // generously: once per reading for every binding).
+      int64_t values = 0;
+      for (const auto& [name, value] : use.bind()) {
+        values = Add(values, Times(Add(estimator.Expanded(value, 7), kWrapper), 4));
+      }
+      for (const std::string& t : it->second->tokens()) {
+        bytes = Add(bytes, Add(reading(t, true), Times(values, 2)));
+      }
+      for (const std::string& p : it->second->pattern()) {
+        bytes = Add(bytes, Add(reading(p, false), Times(values, 2)));
+      }
     }
-    // The prefilter compiles every rule's pattern a second time.
-    bytes = Times(bytes, 2);
     for (const std::string& veto : rule.veto()) bytes = Add(bytes, estimator.Expanded(veto, 1));
     count(bytes, absl::StrCat("rule \"", rule.id(), "\""),
           At(loaded.rule_locations, i, loaded.path));
@@ -192,23 +244,7 @@ PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
           At(loaded.context_locations, i, loaded.path));
   }
   // The actor gazetteer compiles every name, demonym, capital and person
-  // alias into one pattern (escaped, with word boundaries) and keeps a
-  // lookup entry for each.
-  int64_t actor_bytes = 0;
-  int64_t actor_names = 0;
-  auto add_name = [&](const std::string& name) {
-    actor_bytes = Add(actor_bytes, Add(Times(static_cast<int64_t>(name.size()), 2), kWrapper));
-    ++actor_names;
-  };
-  for (const entente::v1::Actor& actor : rs.actor()) {
-    for (const auto& n : actor.name()) add_name(n);
-    for (const auto& n : actor.demonym()) add_name(n);
-    for (const auto& n : actor.capital()) add_name(n);
-  }
-  for (const entente::v1::Person& person : rs.person()) {
-    add_name(person.name());
-    for (const auto& n : person.alias()) add_name(n);
-  }
+  // alias into one pattern and keeps a lookup entry for each.
   if (actor_names > 0) {
     count(actor_bytes, absl::StrCat("the actor gazetteer (", actor_names, " names)"),
           rs.actor_size() > 0 ? At(loaded.actor_locations, 0, loaded.path)

@@ -77,8 +77,7 @@ struct RequiredLiteralOptions {
 
 // Returns the condition for `pattern`, which must be a pattern RE2 accepts
 // (with any options). Never fails: what it cannot analyse requires nothing.
-LiteralCondition RequiredLiterals(absl::string_view pattern,
-                                  const RequiredLiteralOptions& options);
+LiteralCondition RequiredLiterals(absl::string_view pattern, const RequiredLiteralOptions& options);
 
 // True if `text` satisfies `condition`, checking each literal with RE2. For
 // tests and diagnostics; the prefilter checks all literals in one scan.

@@ -118,8 +118,8 @@ class RandomPatterns {
   }
 
   std::string Text() {
-    static const std::vector<std::string> kChars = {"a", "b", "s", "k", "K", "S", "ſ", "\u212A",
-                                                    " ", "-", "A", "é", "É", "x"};
+    static const std::vector<std::string> kChars = {"a",      "b", "s", "k", "K", "S", "ſ",
+                                                    "\u212A", " ", "-", "A", "é", "É", "x"};
     std::string out;
     int n = Below(12);
     for (int i = 0; i < n; ++i) out += kChars[Below(static_cast<int>(kChars.size()))];
@@ -131,8 +131,9 @@ class RandomPatterns {
 
   std::string Item(int depth) {
     static const std::vector<std::string> kAtoms = {
-        "a", "b", "s", "k", "K", "S", "ab", "ska", "\\b", "\\B", "\\w", "\\W", "\\s", ".",
-        "[ab]", "[^a]", "\\-", "é", "É", "^", "$", "ſ", "\\x{212A}", "\\x61", "(?i)", "(?-i)"};
+        "a",   "b",   "s",   "k",   "K",         "S",     "ab",   "ska",  "\\b",
+        "\\B", "\\w", "\\W", "\\s", ".",         "[ab]",  "[^a]", "\\-",  "é",
+        "É",   "^",   "$",   "ſ",   "\\x{212A}", "\\x61", "(?i)", "(?-i)"};
     std::string item;
     int kind = Below(10);
     if (kind == 0 && depth < 3) {
@@ -143,8 +144,8 @@ class RandomPatterns {
     } else {
       item = kAtoms[Below(static_cast<int>(kAtoms.size()))];
     }
-    static const std::vector<std::string> kRepeat = {"", "", "", "?", "*", "+", "{2}", "{0,2}",
-                                                     "{1,}", "??", "+?"};
+    static const std::vector<std::string> kRepeat = {"",    "",      "",     "?",  "*", "+",
+                                                     "{2}", "{0,2}", "{1,}", "??", "+?"};
     std::string repeat = kRepeat[Below(static_cast<int>(kRepeat.size()))];
     if (item == "^" || item == "$" || item == "\\b" || item == "\\B" || item == "(?i)" ||
         item == "(?-i)") {

@@ -42,10 +42,14 @@ std::string Describe(const View* v) {
 
 const char* ResultDiff::KindName(Kind kind) {
   switch (kind) {
-    case Kind::kAppeared: return "appeared";
-    case Kind::kDisappeared: return "disappeared";
-    case Kind::kPolarityChanged: return "polarity changed";
-    case Kind::kHoldersChanged: return "holders changed";
+    case Kind::kAppeared:
+      return "appeared";
+    case Kind::kDisappeared:
+      return "disappeared";
+    case Kind::kPolarityChanged:
+      return "polarity changed";
+    case Kind::kHoldersChanged:
+      return "holders changed";
   }
   return "";
 }
@@ -85,8 +89,9 @@ void ResultDiff::Add(const std::string& document_id, const entente::v1::Classify
     int64_t& count = counts_[{static_cast<int>(kind), key.second}];
     ++count;
     // Keep memory bounded on large corpora: the first samples of each kind.
-    if (count <= kMaxSamplesPerKindAndStance) samples_.push_back({kind, document_id, key.second, (av != nullptr ? av : bv)->sentence,
-                        Describe(bv), Describe(av)});
+    if (count <= kMaxSamplesPerKindAndStance)
+      samples_.push_back({kind, document_id, key.second, (av != nullptr ? av : bv)->sentence,
+                          Describe(bv), Describe(av)});
   }
   if (!changed) ++unchanged_;
 }

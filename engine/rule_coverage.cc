@@ -74,8 +74,8 @@ std::string RuleCoverage::Format() const {
   for (const auto& r : rules_) order.push_back(&r);
   std::stable_sort(order.begin(), order.end(),
                    [](const RuleCount* a, const RuleCount* b) { return a->fired > b->fired; });
-  std::string out = absl::StrFormat("%d documents\n%-32s %-16s %10s\n", documents_, "rule",
-                                    "stance", "fired");
+  std::string out =
+      absl::StrFormat("%d documents\n%-32s %-16s %10s\n", documents_, "rule", "stance", "fired");
   for (const RuleCount* r : order) {
     if (r->fired == 0) continue;
     absl::StrAppendFormat(&out, "%-32s %-16s %10d\n", r->rule_id, r->stance, r->fired);

@@ -17,7 +17,8 @@ std::shared_ptr<const CompiledRuleSet> Compile(const std::string& text) {
 }
 
 constexpr char kBase[] = R"pb(
-  name: "t" version: "1"
+  name: "t"
+  version: "1"
   lexicon { name: "truce" term: "truce" term: "ceasefire" term: "armistice" }
   rule { id: "call" stance: "ceasefire" polarity: SUPPORT tokens: "call for ~2 {truce}" }
   rule { id: "never" stance: "ceasefire" polarity: OPPOSE tokens: "{truce} is a trap" }
@@ -45,7 +46,8 @@ TEST(RuleCoverage, CountsFiringsSamplesDeadRulesAndUnusedTerms) {
 TEST(ResultDiff, ReportsAppearedDisappearedAndPolarityChanges) {
   auto before = Compile(kBase);
   auto after = Compile(R"pb(
-    name: "t" version: "2"
+    name: "t"
+    version: "2"
     lexicon { name: "truce" term: "truce" term: "ceasefire" }
     rule { id: "call" stance: "ceasefire" polarity: OPPOSE tokens: "call for ~2 {truce}" }
     rule { id: "mutual" stance: "core" polarity: SUPPORT tokens: "support each other" }

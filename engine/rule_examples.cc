@@ -46,16 +46,16 @@ ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rul
                                 p == entente::v1::POLARITY_UNSPECIFIED
                                     ? ""
                                     : absl::StrCat(" with polarity ", Polarity_Name(p)));
-    out.passed = std::none_of(result.annotations().begin(), result.annotations().end(),
-                              [&](const entente::v1::Annotation& a) {
-                                return a.stance() == rule.stance() &&
-                                       (p == entente::v1::POLARITY_UNSPECIFIED ||
-                                        a.polarity() == p);
-                              });
+    out.passed =
+        std::none_of(result.annotations().begin(), result.annotations().end(),
+                     [&](const entente::v1::Annotation& a) {
+                       return a.stance() == rule.stance() &&
+                              (p == entente::v1::POLARITY_UNSPECIFIED || a.polarity() == p);
+                     });
     return out;
   }
   Polarity want = example.polarity() == entente::v1::POLARITY_UNSPECIFIED ? rule.polarity()
-                                                                           : example.polarity();
+                                                                          : example.polarity();
   std::set<std::string> holders(example.holders().begin(), example.holders().end());
   out.expected = absl::StrCat(rule.stance(), " ", Polarity_Name(want));
   if (!holders.empty()) {
@@ -79,13 +79,13 @@ ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rul
 }  // namespace
 
 std::string ExampleOutcome::Describe() const {
-  std::string out = absl::StrCat(location.ToString(), ": ", passed ? "PASS" : "FAIL", " [",
-                                 rule_id, "] ", counterexample ? "counterexample" : "example",
-                                 "\n  text:     ", example.text());
+  std::string out =
+      absl::StrCat(location.ToString(), ": ", passed ? "PASS" : "FAIL", " [", rule_id, "] ",
+                   counterexample ? "counterexample" : "example", "\n  text:     ", example.text());
   if (!example.speaker().empty()) absl::StrAppend(&out, "\n  speaker:  ", example.speaker());
-  absl::StrAppend(&out, "\n  expected: ", expected, "\n  actual:   ",
-                  actual.empty() ? "(no annotations)" : actual, "\n  fired:    ",
-                  fired.empty() ? "(no rule)" : absl::StrJoin(fired, ", "));
+  absl::StrAppend(&out, "\n  expected: ", expected,
+                  "\n  actual:   ", actual.empty() ? "(no annotations)" : actual,
+                  "\n  fired:    ", fired.empty() ? "(no rule)" : absl::StrJoin(fired, ", "));
   return out;
 }
 
@@ -117,10 +117,9 @@ std::string SummarizeAnnotations(const entente::v1::ClassifyResult& result) {
     for (const auto& h : a.holders()) holders.push_back(h.actor());
     std::vector<std::string> rules;
     for (const auto& e : a.evidence()) rules.push_back(e.rule_id());
-    parts.push_back(absl::StrFormat("%s %s [%s] %.2f (%s)", a.stance(),
-                                    entente::v1::Polarity_Name(a.polarity()),
-                                    absl::StrJoin(holders, ", "), a.score(),
-                                    absl::StrJoin(rules, ", ")));
+    parts.push_back(absl::StrFormat(
+        "%s %s [%s] %.2f (%s)", a.stance(), entente::v1::Polarity_Name(a.polarity()),
+        absl::StrJoin(holders, ", "), a.score(), absl::StrJoin(rules, ", ")));
   }
   return absl::StrJoin(parts, "; ");
 }

@@ -9,8 +9,7 @@
 
 namespace entente {
 
-DirectoryLoad LoadRuleSetDirectory(const std::string& directory,
-                                   const CompileOptions& options) {
+DirectoryLoad LoadRuleSetDirectory(const std::string& directory, const CompileOptions& options) {
   DirectoryLoad out;
   absl::StatusOr<std::vector<std::string>> files = ListRuleSetFiles(directory);
   if (!files.ok()) {
@@ -39,7 +38,9 @@ DirectoryLoad LoadRuleSetDirectory(const std::string& directory,
     const std::string& name = (*compiled)->name();
     if (out.rule_sets.count(name) > 0) {
       out.failures[file] = absl::StrCat("rule set name \"", name, "\" is used by another file");
-      out.diagnostics.push_back({Diagnostic::Severity::kError, {file, 1, 1}, name,
+      out.diagnostics.push_back({Diagnostic::Severity::kError,
+                                 {file, 1, 1},
+                                 name,
                                  "rule set name is used by another file"});
       continue;
     }
@@ -62,9 +63,9 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> LoadRuleSetFromPath(
   auto it = load.rule_sets.find(wanted);
   if (it != load.rule_sets.end()) return it->second;
   if (!load.failures.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rule set \"", wanted, "\" not loaded; ", load.failures.begin()->first, ": ",
-        load.failures.begin()->second));
+    return absl::InvalidArgumentError(absl::StrCat("rule set \"", wanted, "\" not loaded; ",
+                                                   load.failures.begin()->first, ": ",
+                                                   load.failures.begin()->second));
   }
   return absl::NotFoundError(absl::StrCat("no rule set named \"", wanted, "\" in ", path));
 }

@@ -30,8 +30,8 @@ std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules) {
     for (const auto& term : lexicon.term()) {
       std::string key = absl::AsciiStrToLower(term);
       if (!seen.insert(key).second) {
-        out.push_back({kWarning, where, lexicon.name(),
-                       absl::StrCat("term \"", term, "\" is listed twice")});
+        out.push_back(
+            {kWarning, where, lexicon.name(), absl::StrCat("term \"", term, "\" is listed twice")});
       }
     }
   }
@@ -60,10 +60,10 @@ std::vector<Diagnostic> LintRuleSet(const CompiledRuleSet& rules) {
                      "rule claims precision above 0.95 but has no counterexample"});
     }
   }
-  for (int index : rules.unfiltered_rules()) {
-    const CompiledRule& rule = rules.rules()[index];
-    out.push_back({kWarning, rule.location, rule.id,
-                   "the prefilter finds no required word of 3 or more letters in this pattern, "
+  for (int index : rules.unfiltered_readings()) {
+    const CompiledRule& rule = rules.rules()[rules.readings()[index].rule];
+    out.push_back({kWarning, rules.reading(index).location, rule.id,
+                   "the prefilter finds no required word of 3 or more letters in this reading, "
                    "so it runs on every sentence (slow); anchor it on a lexicon or a word"});
   }
   return out;

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -95,21 +96,43 @@ void AppendLocations(const std::string& file, const TextFormat::ParseInfoTree& t
   for (int i = 0; i < count; ++i) out->push_back(LocationOf(file, tree, field, i));
 }
 
-// Appends the location of each rule's pattern (or tokens) field.
-void AppendPatternLocations(const std::string& file, const TextFormat::ParseInfoTree& tree,
-                            const RuleSet& parsed, std::vector<SourceLocation>* out) {
-  const FieldDescriptor* rule_field = RuleSet::descriptor()->FindFieldByName("rule");
-  const auto* rule_desc = entente::v1::Rule::descriptor();
-  for (int i = 0; i < parsed.rule_size(); ++i) {
-    SourceLocation fallback = LocationOf(file, tree, rule_field, i);
-    const TextFormat::ParseInfoTree* nested = tree.GetTreeForNested(rule_field, i);
-    if (nested == nullptr) {
-      out->push_back(fallback);
-      continue;
+// The locations of the elements of repeated field `name` of a message
+// parsed into `tree`.
+std::vector<SourceLocation> FieldLocations(const std::string& file,
+                                           const TextFormat::ParseInfoTree& tree,
+                                           const google::protobuf::Descriptor* descriptor,
+                                           const char* name, int count) {
+  std::vector<SourceLocation> out;
+  const FieldDescriptor* field = descriptor->FindFieldByName(name);
+  for (int i = 0; i < count; ++i) out.push_back(LocationOf(file, tree, field, i));
+  return out;
+}
+
+// Appends the locations of the parts of each rule (or template) in the
+// repeated message field `field_name` of `parsed`.
+template <typename Message>
+void AppendParts(const std::string& file, const TextFormat::ParseInfoTree& tree,
+                 const char* field_name,
+                 const google::protobuf::RepeatedPtrField<Message>& messages,
+                 std::vector<RuleLocations>* out) {
+  const FieldDescriptor* field = RuleSet::descriptor()->FindFieldByName(field_name);
+  const auto* descriptor = Message::descriptor();
+  for (int i = 0; i < messages.size(); ++i) {
+    RuleLocations parts;
+    const TextFormat::ParseInfoTree* nested = tree.GetTreeForNested(field, i);
+    if (nested != nullptr) {
+      const Message& m = messages[i];
+      parts.tokens = FieldLocations(file, *nested, descriptor, "tokens", m.tokens_size());
+      parts.patterns = FieldLocations(file, *nested, descriptor, "pattern", m.pattern_size());
+      if constexpr (std::is_same_v<Message, entente::v1::Rule>) {
+        parts.vetoes = FieldLocations(file, *nested, descriptor, "veto", m.veto_size());
+        parts.examples = FieldLocations(file, *nested, descriptor, "example", m.example_size());
+        parts.counterexamples =
+            FieldLocations(file, *nested, descriptor, "counterexample", m.counterexample_size());
+        parts.uses = FieldLocations(file, *nested, descriptor, "use", m.use_size());
+      }
     }
-    const char* name = parsed.rule(i).pattern().empty() ? "tokens" : "pattern";
-    SourceLocation loc = LocationOf(file, *nested, rule_desc->FindFieldByName(name), -1);
-    out->push_back(loc.line > 0 ? loc : fallback);
+    out->push_back(std::move(parts));
   }
 }
 
@@ -166,8 +189,11 @@ class Loader {
                  absl::StrCat("included file sets name \"", parsed.name(),
                               "\"; only the top-level file's name is used"));
     }
+    result_.file_texts[file] = text;
     AppendLocations(file, tree, "rule", parsed.rule_size(), &result_.rule_locations);
-    AppendPatternLocations(file, tree, parsed, &result_.rule_pattern_locations);
+    AppendParts(file, tree, "rule", parsed.rule(), &result_.rule_parts);
+    AppendLocations(file, tree, "template", parsed.template__size(), &result_.template_locations);
+    AppendParts(file, tree, "template", parsed.template_(), &result_.template_parts);
     AppendLocations(file, tree, "lexicon", parsed.lexicon_size(), &result_.lexicon_locations);
     AppendLocations(file, tree, "context", parsed.context_size(), &result_.context_locations);
     AppendLocations(file, tree, "actor", parsed.actor_size(), &result_.actor_locations);
@@ -184,6 +210,10 @@ class Loader {
     for (auto& p : *parsed.mutable_person()) *merged->add_person() = std::move(p);
     for (auto& s : *parsed.mutable_stance()) *merged->add_stance() = std::move(s);
     for (auto& w : *parsed.mutable_rule_weight()) *merged->add_rule_weight() = std::move(w);
+    for (auto& t : *parsed.mutable_template_()) *merged->add_template_() = std::move(t);
+    if (parsed.has_token_syntax()) {
+      merged->mutable_token_syntax()->MergeFrom(parsed.token_syntax());
+    }
     if (parsed.has_attribution()) {
       merged->mutable_attribution()->MergeFrom(parsed.attribution());
     }
@@ -341,6 +371,72 @@ absl::StatusOr<std::vector<std::string>> ListRuleSetFiles(const std::string& dir
   if (ec) return absl::NotFoundError(absl::StrCat(directory, ": ", ec.message()));
   std::sort(files.begin(), files.end());
   return files;
+}
+
+SourceLocation LocateInString(const LoadedRuleSet& loaded, const SourceLocation& field,
+                              size_t offset) {
+  auto it = loaded.file_texts.find(field.file);
+  if (it == loaded.file_texts.end() || field.line <= 0 || field.column <= 0) return field;
+  const std::string& text = it->second;
+  // The byte where the field's name starts.
+  size_t pos = 0;
+  for (int line = 1; line < field.line && pos < text.size(); ++pos) {
+    if (text[pos] == '\n') ++line;
+  }
+  pos += field.column - 1;
+  auto position_of = [&](size_t at) {
+    SourceLocation out{field.file, 1, 1};
+    size_t line_start = 0;
+    for (size_t i = 0; i < at && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++out.line;
+        line_start = i + 1;
+      }
+    }
+    out.column = static_cast<int>(at - line_start) + 1;
+    return out;
+  };
+  // Skip the name and the colon.
+  while (pos < text.size() && text[pos] != '"' && text[pos] != '\'' && text[pos] != '\n') ++pos;
+  size_t consumed = 0;  // bytes of the value before `pos`
+  while (pos < text.size() && (text[pos] == '"' || text[pos] == '\'')) {
+    const char quote = text[pos++];
+    while (pos < text.size() && text[pos] != quote && text[pos] != '\n') {
+      if (consumed == offset) return position_of(pos);
+      if (text[pos] == '\\' && pos + 1 < text.size()) {
+        char c = text[pos + 1];
+        if (c == 'x' || c == 'X') {
+          pos += 2;
+          for (int k = 0;
+               k < 2 && pos < text.size() && std::isxdigit(static_cast<unsigned char>(text[pos]));
+               ++k)
+            ++pos;
+        } else if (c >= '0' && c <= '7') {
+          pos += 1;
+          for (int k = 0; k < 3 && pos < text.size() && text[pos] >= '0' && text[pos] <= '7'; ++k)
+            ++pos;
+        } else {
+          pos += 2;
+        }
+      } else {
+        ++pos;
+      }
+      ++consumed;
+    }
+    if (pos >= text.size() || text[pos] != quote) return field;
+    ++pos;
+    // Adjacent literals continue the value.
+    size_t next = pos;
+    while (next < text.size() && std::isspace(static_cast<unsigned char>(text[next]))) ++next;
+    if (next < text.size() && (text[next] == '"' || text[next] == '\'')) {
+      pos = next;
+    } else {
+      break;
+    }
+  }
+  // An offset at the very end points just past the last character.
+  if (consumed == offset && pos > 0) return position_of(pos - 1);
+  return field;
 }
 
 }  // namespace entente

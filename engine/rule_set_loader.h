@@ -13,6 +13,7 @@
 #ifndef ENTENTE_ENGINE_RULE_SET_LOADER_H_
 #define ENTENTE_ENGINE_RULE_SET_LOADER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,17 @@
 
 namespace entente {
 
+// Where the parts of one rule (or template) are: each reading, veto,
+// example and template use, at the start of its field.
+struct RuleLocations {
+  std::vector<SourceLocation> tokens;
+  std::vector<SourceLocation> patterns;
+  std::vector<SourceLocation> vetoes;
+  std::vector<SourceLocation> examples;
+  std::vector<SourceLocation> counterexamples;
+  std::vector<SourceLocation> uses;
+};
+
 // A merged rule set with the source position of each element. The location
 // vectors are parallel to the repeated fields of `rule_set`.
 struct LoadedRuleSet {
@@ -31,9 +43,15 @@ struct LoadedRuleSet {
   std::string path;
   // Every file read, top-level first.
   std::vector<std::string> files;
+  // The text of every file read, by path: diagnostics inside a string
+  // field point at the column in its line (LocateInString).
+  std::map<std::string, std::string> file_texts;
   std::vector<SourceLocation> rule_locations;
-  // Location of each rule's pattern or tokens field (for RE2 errors).
-  std::vector<SourceLocation> rule_pattern_locations;
+  // The parts of each rule, parallel to rule_set.rule.
+  std::vector<RuleLocations> rule_parts;
+  std::vector<SourceLocation> template_locations;
+  // The readings of each template, parallel to rule_set.template.
+  std::vector<RuleLocations> template_parts;
   std::vector<SourceLocation> lexicon_locations;
   std::vector<SourceLocation> context_locations;
   std::vector<SourceLocation> actor_locations;
@@ -75,6 +93,14 @@ absl::StatusOr<LoadedRuleSet> LoadRuleSet(const std::string& path, const LoadOpt
 // directory to resolve them in.
 absl::StatusOr<LoadedRuleSet> LoadRuleSetFromText(absl::string_view text, const std::string& name,
                                                   std::vector<Diagnostic>* diagnostics);
+
+// The position of byte `offset` of the string value of the field at
+// `field` (a location the loader recorded, at the field's name): the line
+// and column of that character inside the quoted literal, following escapes
+// and literals split over lines. Returns `field` itself when the file's text
+// is unknown or the literal cannot be read.
+SourceLocation LocateInString(const LoadedRuleSet& loaded, const SourceLocation& field,
+                              size_t offset);
 
 // Lists the top-level rule-set files of a rules directory: the *.textproto
 // files directly inside it, sorted. Fragments live in subdirectories.

@@ -36,14 +36,16 @@ TEST(RuleSetLoader, SyntaxErrorsCarryFileLineAndColumn) {
 
 TEST(RuleSetLoader, TruncatedFileIsADiagnosticNotACrash) {
   std::vector<Diagnostic> diagnostics;
-  auto loaded = LoadRuleSetFromText("name: \"x\" rule { id: \"a\" pattern: \"ab", "t", &diagnostics);
+  auto loaded =
+      LoadRuleSetFromText("name: \"x\" rule { id: \"a\" pattern: \"ab", "t", &diagnostics);
   EXPECT_FALSE(loaded.ok());
   EXPECT_FALSE(diagnostics.empty());
 }
 
 TEST(RuleSetLoader, MergesIncludesAndRemembersWhereThingsCameFrom) {
   std::string dir = testing::MakeTempDir("loader_include");
-  Write(dir + "/main.textproto", "name: \"main\"\nversion: \"1\"\ninclude: \"parts/lex.textproto\"\n");
+  Write(dir + "/main.textproto",
+        "name: \"main\"\nversion: \"1\"\ninclude: \"parts/lex.textproto\"\n");
   Write(dir + "/parts/lex.textproto", "\n\nlexicon { name: \"l\" term: \"x\" }\n");
   std::vector<Diagnostic> diagnostics;
   auto loaded = LoadRuleSet(dir + "/main.textproto", {}, &diagnostics);
@@ -88,7 +90,8 @@ TEST(RuleSetLoader, IncludeCyclesAndMissingFilesAreReported) {
 
 TEST(RuleSetLoader, TextRuleSetsCannotInclude) {
   std::vector<Diagnostic> diagnostics;
-  EXPECT_FALSE(LoadRuleSetFromText("name: \"x\" include: \"y.textproto\"", "req", &diagnostics).ok());
+  EXPECT_FALSE(
+      LoadRuleSetFromText("name: \"x\" include: \"y.textproto\"", "req", &diagnostics).ok());
 }
 
 TEST(Compiler, ReportsSemanticErrorsWithRuleIdsAndPositions) {
@@ -103,29 +106,40 @@ rule { id: "weight" stance: "s" polarity: SUPPORT weight: 1.5 pattern: "x" }
 rule { id: "no_stance" stance: "other" polarity: SUPPORT pattern: "y" }
 rule { id: "dup" stance: "s" polarity: SUPPORT pattern: "z" }
 rule { id: "dup" stance: "s" polarity: SUPPORT pattern: "w" }
-rule { id: "both" stance: "s" polarity: SUPPORT pattern: "w" tokens: "w" }
+rule { id: "none" stance: "s" polarity: SUPPORT }
 rule { id: "nopolarity" stance: "s" pattern: "v" }
-)", "bad.textproto", &diagnostics);
+rule { id: "typo" stance: "s" polarity: SUPPORT tokens: "call for {ceasefire_trem}" }
+)",
+                                    "bad.textproto", &diagnostics);
   ASSERT_TRUE(loaded.ok());
   auto compiled = CompiledRuleSet::Compile(*loaded, {}, &diagnostics);
   EXPECT_EQ(compiled.status().code(), absl::StatusCode::kInvalidArgument);
   std::string all = Joined(diagnostics);
-  EXPECT_NE(all.find("bad.textproto:4:3: error: [unknown_lexicon] unknown lexicon {nope}"),
-            std::string::npos) << all;
-  EXPECT_NE(all.find("[bad_re2] invalid RE2 pattern: missing )"), std::string::npos) << all;
-  EXPECT_NE(all.find("[empty] pattern can match the empty string"), std::string::npos) << all;
+  // Errors inside a pattern or token sequence point at their column in the
+  // string: the reference, the unclosed parenthesis.
+  EXPECT_NE(all.find("bad.textproto:4:13: error: [unknown_lexicon] unknown lexicon {nope}"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("bad.textproto:5:62: error: [bad_re2] invalid RE2 pattern: missing )"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("[empty] reading can match the empty string"), std::string::npos) << all;
   EXPECT_NE(all.find("[weight] weight 1.5 is outside (0, 1]"), std::string::npos) << all;
   EXPECT_NE(all.find("[no_stance] unknown stance \"other\""), std::string::npos) << all;
   EXPECT_NE(all.find("[dup] duplicate rule id"), std::string::npos) << all;
-  EXPECT_NE(all.find("[both] rule needs exactly one of pattern and tokens"), std::string::npos);
+  EXPECT_NE(all.find("[none] rule has no reading"), std::string::npos) << all;
+  EXPECT_NE(all.find("bad.textproto:13:67: error: [typo] unknown lexicon {ceasefire_trem}"),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("[nopolarity] rule needs a polarity"), std::string::npos);
 }
 
 TEST(Compiler, SmallPrefilterBudgetFallsBackWithoutDroppingRules) {
   std::string text = "name: \"x\"\n";
   for (int i = 0; i < 200; ++i) {
-    text += "rule { id: \"r" + std::to_string(i) + "\" stance: \"s\" polarity: SUPPORT pattern: \"" +
-            "w" + std::to_string(i) + "[a-z]{1,40}x\" }\n";
+    text += "rule { id: \"r" + std::to_string(i) +
+            "\" stance: \"s\" polarity: SUPPORT pattern: \"" + "w" + std::to_string(i) +
+            "[a-z]{1,40}x\" }\n";
   }
   std::vector<Diagnostic> diagnostics;
   auto loaded = LoadRuleSetFromText(text, "many.textproto", &diagnostics);

@@ -39,9 +39,8 @@ void CombineEvidence(std::vector<ScoredEvidence> items, double min_score,
           std::get<0>(key),
           absl::StrFormat("%s %s {%s}: 1 - %s = %.3f%s", std::get<1>(key),
                           entente::v1::Polarity_Name(std::get<2>(key)),
-                          absl::StrJoin(std::get<3>(key), ","),
-                          absl::StrJoin(factors, " * "), score,
-                          score < min_score ? " (below min_score, left out)" : ""));
+                          absl::StrJoin(std::get<3>(key), ","), absl::StrJoin(factors, " * "),
+                          score, score < min_score ? " (below min_score, left out)" : ""));
     }
     if (score < min_score) continue;
     entente::v1::Annotation& a = *out->Add();

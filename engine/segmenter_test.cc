@@ -44,15 +44,15 @@ TEST(Segmenter, LowercaseAfterPeriodDoesNotSplit) {
 
 TEST(Segmenter, BlankLinesAndPunctuatedLineEndsEndSentences) {
   EXPECT_EQ(Split("A heading without a period\n\nSecond one.\nThird:\nfourth.\n  Fifth.  "),
-            (std::vector<std::string>{"A heading without a period", "Second one.", "Third:",
-                                      "fourth.", "Fifth."}));
+            (std::vector<std::string>{"A heading without a period", "Second one.",
+                                      "Third:", "fourth.", "Fifth."}));
 }
 
 TEST(Segmenter, HardWrappedLinesAreOneSentence) {
   std::string text = "the people of the Federal Republic of\nGermany. On the contrary, we\r\nhope.";
-  EXPECT_EQ(Split(text), (std::vector<std::string>{
-                             "the people of the Federal Republic of\nGermany.",
-                             "On the contrary, we\r\nhope."}));
+  EXPECT_EQ(Split(text),
+            (std::vector<std::string>{"the people of the Federal Republic of\nGermany.",
+                                      "On the contrary, we\r\nhope."}));
 }
 
 TEST(Segmenter, ClosingQuotesStayWithTheirSentence) {

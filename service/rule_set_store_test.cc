@@ -103,7 +103,7 @@ TEST(RuleSetStoreTest, ReloadSwapsChangedRuleSetsAndKeepsUnchangedOnes) {
   EXPECT_NE(now->version, in_flight->version);
   EXPECT_EQ(*store.Find("other"), other);  // same object: not recompiled into a new version
   // The request that started before the reload still has its version.
-  EXPECT_TRUE(absl::StrContains(in_flight->rules->rules()[0].expanded, "apple"));
+  EXPECT_TRUE(absl::StrContains(in_flight->rules->rules()[0].readings[0].expanded, "apple"));
 }
 
 TEST(RuleSetStoreTest, BrokenFileKeepsTheLastGoodVersionUntilFixed) {

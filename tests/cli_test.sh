@@ -69,7 +69,7 @@ out=$("$ENTENTE" lint "$TMP/broken/semantic.textproto" 2>&1)
 status=$?
 set -e
 [ $status -eq 1 ] || fail "lint semantic exit $status: $out"
-grep -q "semantic.textproto:7:3: error: \[r1\] unknown lexicon {nope}" <<<"$out" || fail "lint semantic: $out"
+grep -q "semantic.textproto:7:13: error: \[r1\] unknown lexicon {nope}" <<<"$out" || fail "lint semantic: $out"
 
 # lint --strict: every bundled rule set is free of errors and warnings.
 for f in "$RULES"/*.textproto; do

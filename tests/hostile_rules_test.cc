@@ -249,7 +249,9 @@ TEST(HostileRules, LexiconsThatDoubleAtEveryLevelAreRefusedBeforeExpanding) {
   for (const auto& lexicon : loaded->rule_set.lexicon()) {
     built += static_cast<int64_t>(o.rules->lexicons().RegexFor(lexicon.name())->size());
   }
-  for (const auto& rule : o.rules->rules()) built += static_cast<int64_t>(rule.expanded.size());
+  for (const auto& rule : o.rules->rules()) {
+    for (const auto& reading : rule.readings) built += static_cast<int64_t>(reading.expanded.size());
+  }
   EXPECT_LE(built, EstimatePatternBytes(*loaded).total_bytes);
 }
 
@@ -441,7 +443,7 @@ TEST(HostileRules, ARoleAfterManyPlainGroupsIsFilledNotAnOutOfBoundsRead) {
       kHeader, "actor { id: \"CHN\" type: STATE name: \"China\" }\n",
       Rule("r", absl::StrCat(groups, "(?P<holder>China) calls for (?P<target>a ceasefire)"))));
   ASSERT_TRUE(o.status.ok()) << Joined(o.diagnostics);
-  ASSERT_EQ(o.rules->rules()[0].holder_group, 13);
+  ASSERT_EQ(o.rules->rules()[0].readings[0].holder_group, 13);
   entente::v1::ClassifyResult result =
       Classify(*o.rules, "Today China calls for a ceasefire.", ClassifyOptions{});
   ASSERT_EQ(result.annotations_size(), 1);
