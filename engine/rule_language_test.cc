@@ -58,14 +58,6 @@ std::shared_ptr<const CompiledRuleSet> CompileOrDie(const std::string& rules) {
   return compiled.ok() ? *compiled : nullptr;
 }
 
-std::vector<Diagnostic> Errors(const std::string& rules) {
-  std::vector<Diagnostic> diagnostics;
-  absl::StatusOr<LoadedRuleSet> loaded =
-      LoadRuleSetFromText(absl::StrCat(kHeader, rules), "lang.textproto", &diagnostics);
-  if (loaded.ok()) (void)CompiledRuleSet::Compile(*loaded, {}, &diagnostics);
-  return diagnostics;
-}
-
 // "stance POLARITY [holders] (rules)" per annotation, in order.
 std::string Annotations(const CompiledRuleSet& rules, const std::string& text,
                         const std::string& speaker = "") {
@@ -215,27 +207,30 @@ TEST(RuleLanguage, ClauseGapsDoNotCrossClauseBreaks) {
 }
 
 TEST(RuleLanguage, MistakesGetTheirColumnAndASuggestion) {
-  std::vector<Diagnostic> d = Errors(R"pb(
-    lexicon { name: "sanc_term" term: "sanctions" }
-    rule { id: "a" stance: "s" polarity: SUPPORT tokens: "call* for sanctions" }
-    rule { id: "b" stance: "s" polarity: SUPPORT tokens: "[call] for {sanc_trem}" }
-    rule {
-      id: "c"
-      stance: "s"
-      polarity: SUPPORT
-      use { template: "ask_fr" }
-    }
-    rule { id: "d" stance: "s" polarity: SUPPORT tokens: "x" overrides: "nobody" }
-  )pb");
+  // Written line by line (not as a formatted proto literal) so that the
+  // positions below are those of this text.
+  const std::string text = absl::StrCat(
+      "name: \"x\" stance { id: \"s\" }\n",
+      "lexicon { name: \"sanc_term\" term: \"sanctions\" }\n",
+      "rule { id: \"a\" stance: \"s\" polarity: SUPPORT tokens: \"call* for sanctions\" }\n",
+      "rule { id: \"b\" stance: \"s\" polarity: SUPPORT\n",
+      "  tokens: \"[call] for {sanc_trem}\" }\n",
+      "rule { id: \"c\" stance: \"s\" polarity: SUPPORT use { template: \"ask_fr\" } }\n",
+      "rule { id: \"d\" stance: \"s\" polarity: SUPPORT tokens: \"x\" overrides: \"nobody\" }\n");
+  std::vector<Diagnostic> d;
+  absl::StatusOr<LoadedRuleSet> loaded = LoadRuleSetFromText(text, "lang.textproto", &d);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_FALSE(CompiledRuleSet::Compile(*loaded, {}, &d).ok());
   std::string all;
   for (const auto& x : d) all += x.ToString() + "\n";
-  // The rules start on line 18 (kHeader is 17 lines).
-  EXPECT_NE(all.find("lang.textproto:19:63: error: [a] \"*\" is regex"), std::string::npos) << all;
-  EXPECT_NE(all.find("lang.textproto:20:70: error: [b] unknown lexicon {sanc_trem} (did you mean "
+  EXPECT_NE(all.find("lang.textproto:3:59: error: [a] \"*\" is regex"), std::string::npos) << all;
+  EXPECT_NE(all.find("lang.textproto:5:23: error: [b] unknown lexicon {sanc_trem} (did you mean "
                      "{sanc_term}?)"),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("[c] unknown template \"ask_fr\""), std::string::npos) << all;
+  EXPECT_NE(all.find("lang.textproto:6:46: error: [c] unknown template \"ask_fr\""),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("[d] overrides unknown rule \"nobody\""), std::string::npos) << all;
 }
 
