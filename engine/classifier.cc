@@ -131,8 +131,11 @@ class DocumentClassifier {
   // to report them.
   void MatchRule(int rule_index, const int* first, const int* last) {
     const CompiledRule& rule = rules_.rules()[rule_index];
-    bool vetoes_checked = false;
-    if (explain_ && explain_->open()) {
+    const bool sentence_vetoes = rule.veto_scope == entente::v1::SENTENCE;
+    bool vetoes_checked = !sentence_vetoes || rule.vetoes.empty();
+    bool any_kept = false;
+    SentenceRange first_veto{0, 0};
+    if (sentence_vetoes && explain_ && explain_->open()) {
       vetoes_checked = true;
       if (Vetoed(rule, rule_index)) return;
     }
@@ -158,6 +161,15 @@ class DocumentClassifier {
           vetoes_checked = true;
           if (Vetoed(rule, rule_index)) return;
         }
+        if (!sentence_vetoes && !rule.vetoes.empty()) {
+          const SentenceRange scope =
+              rule.veto_scope == entente::v1::MATCH ? SentenceRange{mb, me} : ClauseOf(mb, me);
+          SentenceRange veto;
+          if (VetoedIn(rule, scope, &veto)) {
+            if (first_veto.second == 0) first_veto = veto;
+            continue;
+          }
+        }
         bool overlaps = false;
         for (size_t k = rule_start; k < matches_.size(); ++k) {
           if (mb < matches_[k].end && me > matches_[k].begin) overlaps = true;
@@ -171,8 +183,47 @@ class DocumentClassifier {
         m.holder = Group(groups, reading.holder_group);
         m.target = Group(groups, reading.target_group);
         matches_.push_back(m);
+        any_kept = true;
       }
     }
+    if (!any_kept && first_veto.second > 0 && explain_ && explain_->open()) {
+      explain_->Vetoed(rule_index, first_veto);
+    }
+  }
+
+  // The clause of a match [mb, me): from the end of the last clause break
+  // before it to the start of the first after it.
+  SentenceRange ClauseOf(size_t mb, size_t me) const {
+    const RE2& breaks = rules_.clause_break();
+    re2::StringPiece input(sentence_.data(), sentence_.size());
+    re2::StringPiece b;
+    size_t begin = 0;
+    size_t pos = 0;
+    while (pos < mb && breaks.Match(input, pos, mb, RE2::UNANCHORED, &b, 1)) {
+      const size_t e = b.data() - sentence_.data() + b.size();
+      begin = e;
+      pos = e > pos ? e : pos + 1;
+    }
+    size_t end = sentence_.size();
+    if (breaks.Match(input, me, sentence_.size(), RE2::UNANCHORED, &b, 1)) {
+      end = b.data() - sentence_.data();
+    }
+    return {begin, end};
+  }
+
+  // True if one of `rule`'s vetoes matches inside `scope`; its span in *veto.
+  bool VetoedIn(const CompiledRule& rule, SentenceRange scope, SentenceRange* veto) {
+    re2::StringPiece input(sentence_.data(), sentence_.size());
+    for (const auto& re : rule.vetoes) {
+      re2::StringPiece v;
+      ++scratch_->pattern_searches;
+      if (re->Match(input, scope.first, scope.second, RE2::UNANCHORED, &v, 1)) {
+        const size_t vb = v.data() - sentence_.data();
+        *veto = {vb, vb + v.size()};
+        return true;
+      }
+    }
+    return false;
   }
 
   SentenceRange Group(const re2::StringPiece* groups, int index) const {
@@ -218,6 +269,8 @@ class DocumentClassifier {
   struct Outcomes {
     std::map<int, std::vector<SentenceRange>> fired;
     std::map<int, std::vector<SentenceRange>> dropped;
+    // Matches of holder_required rules whose holder nobody named.
+    std::map<int, std::vector<SentenceRange>> no_holder;
   };
 
   // Stages 5 to 7 for one match: context modifiers (a DROP removes it),
@@ -253,7 +306,6 @@ class DocumentClassifier {
       (*outcomes).dropped[m.rule].push_back({m.begin, m.end});
       return;
     }
-    (*outcomes).fired[m.rule].push_back({m.begin, m.end});
     ev.set_contribution(contribution);
 
     HolderAttributor& attributor = Attributor();
@@ -263,6 +315,16 @@ class DocumentClassifier {
     ByteRange role;
     if (m.holder.second > m.holder.first) role = {base_ + m.holder.first, base_ + m.holder.second};
     attributor.Attribute(si, {base_ + m.begin, base_ + m.end}, role, &item.holders, trace);
+    if (rule.holder_required &&
+        std::none_of(item.holders.begin(), item.holders.end(), [](const entente::v1::Holder& h) {
+          return h.via() != entente::v1::Holder::SPEAKER;
+        })) {
+      (*outcomes).no_holder[m.rule].push_back({m.begin, m.end});
+      for (std::string& s : steps) explain_->Step(std::move(s));
+      if (trace != nullptr) explain_->Step("  no named holder: the rule requires one (dropped)");
+      return;
+    }
+    (*outcomes).fired[m.rule].push_back({m.begin, m.end});
     if (m.target.second > m.target.first) {
       std::vector<entente::v1::Holder> targets;
       attributor.Targets(si, {base_ + m.target.first, base_ + m.target.second}, &targets);
@@ -341,10 +403,15 @@ class DocumentClassifier {
     for (int rule : candidate_rules_) {
       auto fired = outcomes.fired.find(rule);
       auto dropped = outcomes.dropped.find(rule);
+      auto no_holder = outcomes.no_holder.find(rule);
       if (fired != outcomes.fired.end()) {
         explain_->Fired(rule, fired->second);
       } else if (dropped != outcomes.dropped.end()) {
         explain_->Dropped(rule, dropped->second);
+      } else if (no_holder != outcomes.no_holder.end()) {
+        explain_->Dropped(rule, no_holder->second,
+                          "it matched, but attribution named no holder and the rule requires "
+                          "one (holder_required)");
       } else {
         const Match* overridden = nullptr;
         bool matched = false;

@@ -204,6 +204,11 @@ class RuleSetCompiler {
       }
       token_context_.clause_breaks = out_->lexicons_.Terms(breaks);
     }
+    std::string clause_break = "[;:]";
+    if (out_->lexicons_.Contains(breaks)) {
+      absl::StrAppend(&clause_break, "|", *out_->lexicons_.RegexFor(breaks));
+    }
+    out_->clause_break_ = std::make_unique<RE2>(clause_break, RuleOptions(options_.rule_max_mem));
     token_context_.lexicon_words =
         [this](absl::string_view name) -> absl::StatusOr<std::vector<std::string>> {
       if (!out_->lexicons_.Contains(name)) {
@@ -329,6 +334,13 @@ class RuleSetCompiler {
     compiled->weight = weight;
     compiled->mutual = rule.mutual();
     compiled->location = where;
+    compiled->holder_required = rule.holder_required();
+    if (!entente::v1::VetoScope_IsValid(rule.veto_scope())) {
+      Error(where, id,
+            absl::StrCat("unknown veto_scope ", rule.veto_scope(), " (SENTENCE, MATCH or CLAUSE)"));
+      ok = false;
+    }
+    compiled->veto_scope = rule.veto_scope();
     for (int r = 0; r < rule.tokens_size(); ++r) {
       ok &= CompileReading(id, rule.tokens(r), true, At(parts.tokens, r, where), nullptr, "",
                            compiled);

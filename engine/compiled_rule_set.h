@@ -66,6 +66,9 @@ struct CompiledRule {
   // At least one.
   std::vector<CompiledReading> readings;
   std::vector<std::unique_ptr<RE2>> vetoes;
+  entente::v1::VetoScope veto_scope = entente::v1::SENTENCE;
+  // Evidence needs a holder that attribution names (Rule.holder_required).
+  bool holder_required = false;
   // Lexicons the readings refer to, in order (for near-miss explanations).
   std::vector<std::string> lexicons;
   // Indices of the rules whose matches inside one of this rule's matches
@@ -150,6 +153,10 @@ class CompiledRuleSet {
   // Index of the rule with `id`, or -1.
   int FindRule(absl::string_view id) const;
 
+  // What ends a clause: ; : and the words of the token syntax's
+  // clause-break lexicon. Never null.
+  const RE2& clause_break() const { return *clause_break_; }
+
   // The compiled regex of a lexicon some rule refers to, or null. Used to
   // explain near misses, not on the hot path.
   const RE2* LexiconRegex(absl::string_view name) const;
@@ -174,6 +181,7 @@ class CompiledRuleSet {
   AttributionLexicons attribution_;
   std::set<std::string> used_lexicons_;
   absl::flat_hash_map<std::string, std::unique_ptr<RE2>> lexicon_regex_;
+  std::unique_ptr<RE2> clause_break_;
 };
 
 // Loads and compiles the rule-set file at `path` (includes resolved inside

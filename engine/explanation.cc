@@ -62,10 +62,11 @@ void ExplanationBuilder::Fired(int rule, const std::vector<SentenceRange>& match
   for (const SentenceRange& m : matches) AddSpan(trace, m);
 }
 
-void ExplanationBuilder::Dropped(int rule, const std::vector<SentenceRange>& matches) {
+void ExplanationBuilder::Dropped(int rule, const std::vector<SentenceRange>& matches,
+                                 const char* why) {
   RuleTrace* trace = AddTrace(rule, RuleTrace::DROPPED);
   for (const SentenceRange& m : matches) AddSpan(trace, m);
-  if (trace != nullptr) trace->set_note("a DROP modifier (question, ...) removed every match");
+  if (trace != nullptr) trace->set_note(why);
 }
 
 void ExplanationBuilder::Overridden(int rule, int by, SentenceRange match) {

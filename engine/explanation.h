@@ -69,7 +69,8 @@ class ExplanationBuilder {
   // What candidate rule `rule` did in the current sentence.
   void Vetoed(int rule, SentenceRange veto);
   void Fired(int rule, const std::vector<SentenceRange>& matches);
-  void Dropped(int rule, const std::vector<SentenceRange>& matches);
+  void Dropped(int rule, const std::vector<SentenceRange>& matches,
+               const char* why = "a DROP modifier (question, ...) removed every match");
   void Overridden(int rule, int by, SentenceRange match);
   void NearMiss(int rule);
 

@@ -206,6 +206,32 @@ TEST(RuleLanguage, ClauseGapsDoNotCrossClauseBreaks) {
   EXPECT_EQ(Annotations(*rules, "We support, as ever, a truce.", "FRA"), "s SUPPORT [FRA] (r)");
 }
 
+TEST(RuleLanguage, AHolderRequiredRuleNeedsANamedHolder) {
+  auto rules = CompileOrDie(R"pb(
+    rule { id: "each" stance: "core" polarity: SUPPORT tokens: "[support] each other"
+           holder_required: true }
+  )pb");
+  ASSERT_NE(rules, nullptr);
+  EXPECT_EQ(Annotations(*rules, "China and Iran will support each other.", "USA"),
+            "core SUPPORT [CHN,IRN] (each)");
+  EXPECT_EQ(Annotations(*rules, "We support each other.", "USA"), "core SUPPORT [USA] (each)");
+  // Without a named holder the speaker would hold it: dropped.
+  EXPECT_EQ(Annotations(*rules, "Peace and development must support each other.", "USA"), "");
+}
+
+TEST(RuleLanguage, VetoesLookOnlyWhereTheirScopeSays) {
+  auto rules = CompileOrDie(R"pb(
+    rule { id: "clause" stance: "core" polarity: SUPPORT tokens: "[support] each other"
+           veto: "\\b(?:athletes|volunteers)\\b" veto_scope: CLAUSE }
+  )pb");
+  ASSERT_NE(rules, nullptr);
+  EXPECT_EQ(Annotations(*rules, "Athletes support each other.", "USA"), "");
+  // The veto's word in another clause does not cancel the stance.
+  EXPECT_EQ(Annotations(*rules, "We thank the volunteers; China and Iran support each other.",
+                        "USA"),
+            "core SUPPORT [CHN,IRN] (clause)");
+}
+
 TEST(RuleLanguage, MistakesGetTheirColumnAndASuggestion) {
   // Written line by line (not as a formatted proto literal) so that the
   // positions below are those of this text.
