@@ -82,13 +82,16 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
 
   std::vector<std::string> folded_patterns;
   std::vector<std::string> exact_patterns;
+  // `type` is the entry's own (actors that share an id, such as OTHER, may
+  // have several).
   auto add = [&](const std::string& name, int actor, ActorMention::Kind kind,
-                 const SourceLocation& where, const std::string& subject) {
+                 const SourceLocation& where, const std::string& subject,
+                 entente::v1::ActorType type) {
     if (name.empty()) return;
     bool acronym = IsAcronym(name);
     auto& table = acronym ? g.exact_ : g.folded_;
     std::string key = acronym ? name : NormalizeName(name);
-    auto [it, inserted] = table.emplace(key, Entry{actor, kind});
+    auto [it, inserted] = table.emplace(key, Entry{actor, kind, type});
     if (!inserted) {
       if (it->second.actor != actor) {
         error(where, subject,
@@ -98,8 +101,8 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
     }
     (acronym ? exact_patterns : folded_patterns).push_back(PhraseToRegex(name));
     if (kind != ActorMention::Kind::kDemonym) {
-      const std::string type = entente::v1::ActorType_Name(g.types_[actor]);
-      for (const std::string& key : {type, std::string()}) {
+      const std::string type_name = entente::v1::ActorType_Name(type);
+      for (const std::string& key : {type_name, std::string()}) {
         auto& lists = g.slot_names_[key];
         (acronym ? lists.second : lists.first).push_back(PhraseToRegex(name));
       }
@@ -112,11 +115,11 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
     if (it == g.index_.end()) continue;
     SourceLocation where = location(loaded.actor_locations, i);
     for (const auto& n : actor.name())
-      add(n, it->second, ActorMention::Kind::kName, where, actor.id());
+      add(n, it->second, ActorMention::Kind::kName, where, actor.id(), actor.type());
     for (const auto& n : actor.demonym())
-      add(n, it->second, ActorMention::Kind::kDemonym, where, actor.id());
+      add(n, it->second, ActorMention::Kind::kDemonym, where, actor.id(), actor.type());
     for (const auto& n : actor.capital())
-      add(n, it->second, ActorMention::Kind::kCapital, where, actor.id());
+      add(n, it->second, ActorMention::Kind::kCapital, where, actor.id(), actor.type());
   }
   for (int i = 0; i < rs.person_size(); ++i) {
     const auto& person = rs.person(i);
@@ -128,9 +131,10 @@ absl::StatusOr<ActorGazetteer> ActorGazetteer::Build(const LoadedRuleSet& loaded
                          person.actor(), "\""));
       continue;
     }
-    add(person.name(), it->second, ActorMention::Kind::kPerson, where, person.name());
+    const entente::v1::ActorType type = g.types_[it->second];
+    add(person.name(), it->second, ActorMention::Kind::kPerson, where, person.name(), type);
     for (const auto& a : person.alias())
-      add(a, it->second, ActorMention::Kind::kPerson, where, person.name());
+      add(a, it->second, ActorMention::Kind::kPerson, where, person.name(), type);
   }
 
   if (folded_patterns.empty() && exact_patterns.empty()) return g;
@@ -179,7 +183,7 @@ void ActorGazetteer::FindMentions(absl::string_view text, std::vector<ActorMenti
     } else if (auto it2 = folded_.find(NormalizeName(found)); it2 != folded_.end()) {
       entry = &it2->second;
     }
-    if (entry != nullptr) out->push_back({begin, end, entry->actor, entry->kind});
+    if (entry != nullptr) out->push_back({begin, end, entry->actor, entry->kind, entry->type});
     pos = end;
   }
 }

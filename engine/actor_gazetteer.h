@@ -34,6 +34,9 @@ struct ActorMention {
   size_t end = 0;
   int actor = -1;  // index into ActorGazetteer::id()
   Kind kind = Kind::kName;
+  // The type of the gazetteer entry that matched (actors that share an id,
+  // such as OTHER, have entries of several types).
+  entente::v1::ActorType type = entente::v1::ACTOR_TYPE_UNSPECIFIED;
 };
 
 // Immutable after Build; safe to share across threads. Movable, not copyable.
@@ -76,6 +79,7 @@ class ActorGazetteer {
   struct Entry {
     int actor;
     ActorMention::Kind kind;
+    entente::v1::ActorType type;
   };
 
   std::vector<std::string> ids_;

@@ -76,7 +76,16 @@ constexpr AttributionField kAttributionFields[] = {
      "\\s+(?:(?i:the|a|an)\\s+)?$", &AttributionLexicons::preposition_before},
     {&entente::v1::Attribution::reporting_verb_lexicon, "reporting_verb_lexicon", "",
      &AttributionLexicons::reporting_verb},
+    {&entente::v1::Attribution::singular_anaphor_lexicon, "singular_anaphor_lexicon", "",
+     &AttributionLexicons::singular_anaphor},
 };
+
+// What may stand between a demonym and the person it qualifies: titles
+// ("Russian President Putin", "Israeli Prime Minister Benjamin Netanyahu").
+const RE2& TitleWords() {
+  static const RE2* re = new RE2("\\s+(?:(?:[A-Z][\\w.'’-]*|of|the|for|and)\\s+){0,5}");
+  return *re;
+}
 
 }  // namespace
 
@@ -116,7 +125,43 @@ HolderAttributor::HolderAttributor(const ActorGazetteer* gazetteer,
 const std::vector<ActorMention>& HolderAttributor::MentionsOf(int sentence) {
   if (!scanned_[sentence]) {
     const SentenceSpan& s = (*sentences_)[sentence];
-    gazetteer_->FindMentions(document_.substr(s.begin, s.end - s.begin), &mentions_[sentence]);
+    absl::string_view text = document_.substr(s.begin, s.end - s.begin);
+    std::vector<ActorMention>& mentions = mentions_[sentence];
+    gazetteer_->FindMentions(text, &mentions);
+    // A demonym with titles before a person is part of the person's name:
+    // "Chinese President Xi and Russian President Putin" is two persons,
+    // coordinated.
+    std::vector<ActorMention> merged;
+    for (size_t i = 0; i < mentions.size(); ++i) {
+      if (mentions[i].kind == ActorMention::Kind::kDemonym && i + 1 < mentions.size() &&
+          mentions[i + 1].kind == ActorMention::Kind::kPerson &&
+          mentions[i + 1].begin > mentions[i].end) {
+        absl::string_view between =
+            text.substr(mentions[i].end, mentions[i + 1].begin - mentions[i].end);
+        if (RE2::FullMatch(re2::StringPiece(between.data(), between.size()), TitleWords())) {
+          ActorMention person = mentions[i + 1];
+          person.begin = mentions[i].begin;
+          merged.push_back(person);
+          ++i;
+          continue;
+        }
+      }
+      // A demonym before an unnamed group names whose group it is:
+      // "Egyptian mediators", "Palestinian protesters".
+      if (mentions[i].kind == ActorMention::Kind::kDemonym && i + 1 < mentions.size() &&
+          mentions[i + 1].type == entente::v1::GROUP &&
+          text.substr(mentions[i].end, mentions[i + 1].begin - mentions[i].end)
+                  .find_first_not_of(" ") == absl::string_view::npos) {
+        ActorMention group = mentions[i];
+        group.end = mentions[i + 1].end;
+        group.kind = ActorMention::Kind::kName;
+        merged.push_back(group);
+        ++i;
+        continue;
+      }
+      merged.push_back(mentions[i]);
+    }
+    mentions = std::move(merged);
     scanned_[sentence] = true;
   }
   return mentions_[sentence];
@@ -217,6 +262,17 @@ std::vector<int> HolderAttributor::LastGroup(int sentence, size_t limit) {
     }
   }
   return {};
+}
+
+int HolderAttributor::LastNamedActor(int sentence, size_t limit) {
+  for (int s = sentence; s >= 0 && s > sentence - kAnaphoraWindow; --s) {
+    const std::vector<ActorMention>& mentions = MentionsOf(s);
+    for (int i = static_cast<int>(mentions.size()) - 1; i >= 0; --i) {
+      if (s == sentence && mentions[i].end > limit) continue;
+      if (mentions[i].kind == ActorMention::Kind::kName) return mentions[i].actor;
+    }
+  }
+  return -1;
 }
 
 int HolderAttributor::LastPersonActor(int sentence, size_t limit) {
@@ -323,7 +379,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
 
   const size_t limit = match.begin - base;
   // The nearest subject candidate to the left of the match.
-  enum class Kind { kNone, kActor, kFirstPerson, kPlural, kPronoun } kind = Kind::kNone;
+  enum class Kind { kNone, kActor, kFirstPerson, kPlural, kPronoun, kSingular } kind = Kind::kNone;
   size_t best_end = 0;
   size_t best_begin = 0;
   std::vector<int> best_group;
@@ -354,6 +410,7 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
   consider(lexicons_->first_person.get(), Kind::kFirstPerson);
   consider(lexicons_->plural_anaphor.get(), Kind::kPlural);
   consider(lexicons_->person_pronoun.get(), Kind::kPronoun);
+  consider(lexicons_->singular_anaphor.get(), Kind::kSingular);
 
   // A pronoun with no antecedent yields to the actor subject, if any.
   if (kind == Kind::kPronoun && LastPersonActor(sentence, best_begin) < 0 && !best_group.empty()) {
@@ -398,9 +455,31 @@ void HolderAttributor::Attribute(int sentence, ByteRange match, ByteRange role,
         ActorMention anaphor{best_begin, best_end, actor, ActorMention::Kind::kName};
         AddActor(actor, base, &anaphor, entente::v1::Holder::ANAPHORA, holders);
       }
+      if (group.empty()) {
+        // "The two sides" with nobody named before: the speaker and another
+        // party (the labelling guide's reading of a readout).
+        AddSpeaker(base + best_begin, base + best_end, entente::v1::Holder::ANAPHORA, holders);
+        const int other = gazetteer_->Find("OTHER");
+        if (other >= 0) {
+          ActorMention anaphor{best_begin, best_end, other, ActorMention::Kind::kName};
+          AddActor(other, base, &anaphor, entente::v1::Holder::ANAPHORA, holders);
+        }
+      }
       step(absl::StrCat("plural anaphor \"", found, "\" -> ",
-                        group.empty() ? "no antecedent" : "last coordinated group"));
+                        group.empty() ? "no group named before: the speaker and OTHER"
+                                      : "last coordinated group"));
       return;
+    }
+    case Kind::kSingular: {
+      const int actor = LastNamedActor(sentence, best_begin);
+      if (actor >= 0) {
+        ActorMention anaphor{best_begin, best_end, actor, ActorMention::Kind::kName};
+        AddActor(actor, base, &anaphor, entente::v1::Holder::ANAPHORA, holders);
+        step(absl::StrCat("anaphor \"", found, "\" -> ", gazetteer_->id(actor)));
+        return;
+      }
+      step(absl::StrCat("anaphor \"", found, "\" with no state or organisation named before"));
+      break;
     }
     case Kind::kPronoun: {
       int actor = LastPersonActor(sentence, best_begin);

@@ -7,8 +7,11 @@
 //      with the actors coordinated with it ("China and Iran"); a first
 //      person ("we", "my Government") resolved to the request's speaker; a
 //      plural anaphor ("the two nations") resolved to the last coordinated
-//      group of the document; a personal pronoun ("he") resolved to the
-//      actor of the last person named;
+//      group of the document (with none, the speaker and OTHER, as the
+//      labelling guide reads "the two sides" of a readout); a personal
+//      pronoun ("he") resolved to the actor of the last person named; a
+//      singular anaphor ("it", "the group") to the last state or
+//      organisation named;
 //   3. a source named after the match by a reporting verb ("..., Israeli
 //      officials said", "according to Hamas"); such a source also holds a
 //      quoted first person ('"We will never agree," Netanyahu said');
@@ -53,6 +56,7 @@ struct AttributionLexicons {
   // Matches a preposition that ends right where a name begins.
   std::unique_ptr<RE2> preposition_before;
   std::unique_ptr<RE2> reporting_verb;
+  std::unique_ptr<RE2> singular_anaphor;
 
   // Compiles the lexicons named in `loaded`'s attribution block. An unknown
   // lexicon name is an error diagnostic.
@@ -104,6 +108,9 @@ class HolderAttributor {
   // (or in it, before `limit`).
   std::vector<int> LastGroup(int sentence, size_t limit);
   int LastPersonActor(int sentence, size_t limit);
+  // The last state, organisation or group named (not a person, demonym or
+  // capital) before `limit` in `sentence` or the sentences before it.
+  int LastNamedActor(int sentence, size_t limit);
   void AddActor(int actor, size_t sentence_begin, const ActorMention* mention,
                 entente::v1::Holder::Via via, std::vector<entente::v1::Holder>* holders) const;
   void AddSpeaker(size_t begin, size_t end, entente::v1::Holder::Via via,
