@@ -37,6 +37,7 @@ int ClassifyTexts(const char* argv0, const Args& args, bool explain) {
     options.speaker = absl::GetFlag(FLAGS_speaker);
     options.min_score = absl::GetFlag(FLAGS_min_score);
     options.explain = explain;
+    if (absl::GetFlag(FLAGS_all)) options.explain_limits.max_near_misses = 1 << 30;
     entente::v1::ClassifyResult result = Classify(*rules, texts[i], options);
     if (const std::string html = absl::GetFlag(FLAGS_html); !html.empty()) {
       // One page per text: the first keeps the name, later ones get a suffix.

@@ -9,6 +9,8 @@ ABSL_FLAG(std::string, speaker, "",
           "Actor id of the speaker (e.g. CHN); first person resolves to it.");
 ABSL_FLAG(bool, json, false, "Print results as JSON Lines instead of text.");
 ABSL_FLAG(bool, explain, false, "Explain why rules did or did not match.");
+ABSL_FLAG(bool, all, false,
+          "Explain: list every near miss of each sentence, not only the 5 closest.");
 ABSL_FLAG(int, threads, 0, "Worker threads for batch; 0 means one per core.");
 ABSL_FLAG(double, min_score, 0.0, "Leave out annotations scoring below this.");
 ABSL_FLAG(std::string, id_field, "id", "Batch: JSON field holding the record id.");

@@ -14,6 +14,7 @@ ABSL_DECLARE_FLAG(std::string, rule_set);
 ABSL_DECLARE_FLAG(std::string, speaker);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, explain);
+ABSL_DECLARE_FLAG(bool, all);
 ABSL_DECLARE_FLAG(int, threads);
 ABSL_DECLARE_FLAG(double, min_score);
 ABSL_DECLARE_FLAG(std::string, id_field);

@@ -76,7 +76,12 @@ std::string FormatExplanationText(const entente::v1::ClassifyResult& result) {
     for (const auto& r : s.rules()) {
       std::vector<std::string> spans;
       for (const auto& sp : r.spans()) spans.push_back(SpanText(sp));
-      absl::StrAppendFormat(&out, "  rule %-28s %-9s %s%s\n", r.rule_id(), OutcomeText(r.outcome()),
+      std::string outcome = OutcomeText(r.outcome());
+      if (r.outcome() == entente::v1::RuleTrace::NEAR_MISS ||
+          r.outcome() == entente::v1::RuleTrace::PARTIAL) {
+        absl::StrAppendFormat(&outcome, " %d%%", static_cast<int>(100 * r.match_fraction() + 0.5));
+      }
+      absl::StrAppendFormat(&out, "  rule %-28s %-13s %s%s\n", r.rule_id(), outcome,
                             absl::StrJoin(spans, " "),
                             r.note().empty() ? "" : absl::StrCat("  (", r.note(), ")"));
     }

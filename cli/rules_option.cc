@@ -17,7 +17,8 @@ std::string RulesPath(const char* argv0) {
 
 std::shared_ptr<const CompiledRuleSet> LoadRulesOrReport(const char* argv0) {
   std::vector<Diagnostic> diagnostics;
-  auto rules = LoadRuleSetFromPath(RulesPath(argv0), absl::GetFlag(FLAGS_rule_set), &diagnostics);
+  const std::string path = RulesPath(argv0);
+  auto rules = LoadRuleSetFromPath(path, absl::GetFlag(FLAGS_rule_set), &diagnostics);
   for (const Diagnostic& d : diagnostics) {
     if (d.severity == Diagnostic::Severity::kError) std::cerr << d.ToString() << "\n";
   }
@@ -25,6 +26,9 @@ std::shared_ptr<const CompiledRuleSet> LoadRulesOrReport(const char* argv0) {
     std::cerr << "entente: " << rules.status().message() << "\n";
     return nullptr;
   }
+  // Which rules answered: a checkout's rules/ and a copy can differ.
+  std::cerr << "entente: rules " << path << " (" << (*rules)->name() << " "
+            << (*rules)->version() << ")\n";
   return *rules;
 }
 

@@ -203,7 +203,9 @@ class RuleSetCompiler {
                            DidYouMean(breaks, out_->lexicons_.Names())));
       }
       token_context_.clause_breaks = out_->lexicons_.Terms(breaks);
+      out_->clause_break_words_ = token_context_.clause_breaks;
     }
+    out_->rule_max_mem_ = options_.rule_max_mem;
     std::string clause_break = "[;:]";
     if (out_->lexicons_.Contains(breaks)) {
       absl::StrAppend(&clause_break, "|", *out_->lexicons_.RegexFor(breaks));
@@ -427,6 +429,12 @@ class RuleSetCompiler {
     }
     CompiledReading reading;
     reading.from_tokens = tokens;
+    if (tokens) {
+      size_t unused = 0;
+      absl::StatusOr<TokenSequence> seq = ParseTokens(text, &unused);
+      if (seq.ok()) reading.sequence = *std::move(seq);
+      if (params != nullptr) reading.params = *params;
+    }
     reading.location = field;
     reading.source = label.empty() ? text : absl::StrCat(label, ": ", text);
     reading.expanded = *std::move(expanded);
@@ -597,6 +605,9 @@ class RuleSetCompiler {
     // Gap exclusions name lexicons that the expanded patterns do not.
     for (const auto& rule : rule_set().rule()) {
       for (const auto& t : rule.tokens()) note(t);
+      for (const auto& use : rule.use()) {
+        for (const auto& [name, value] : use.bind()) note(value);
+      }
     }
     for (const auto& t : rule_set().template_()) {
       for (const auto& r : t.tokens()) note(r);
@@ -670,6 +681,38 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(
 bool CompiledRuleSet::SelectCandidates(absl::string_view sentence,
                                        std::vector<int>* candidates) const {
   return prefilter_.Select(sentence, candidates);
+}
+
+const std::vector<std::unique_ptr<RE2>>& CompiledRuleSet::ElementPatterns(int index) const {
+  absl::MutexLock lock(&element_mu_);
+  auto& slot = element_patterns_[index];
+  if (slot != nullptr) return *slot;
+  slot = std::make_unique<std::vector<std::unique_ptr<RE2>>>();
+  const CompiledReading& reading = this->reading(index);
+  TokenContext context;
+  context.clause_breaks = clause_break_words_;
+  context.params = reading.params.empty() ? nullptr : &reading.params;
+  context.lexicon_words =
+      [this](absl::string_view name) -> absl::StatusOr<std::vector<std::string>> {
+    return lexicons_.Terms(name);
+  };
+  for (const TokenElement& element : reading.sequence) {
+    std::unique_ptr<RE2> re;
+    if (element.kind != TokenElement::Kind::kGap) {
+      TokenElement alone = element;
+      alone.role.clear();
+      alone.optional = false;
+      size_t offset = 0;
+      absl::StatusOr<std::string> regex = TokensToRegex({alone}, context, &offset);
+      absl::StatusOr<std::string> expanded = regex.ok() ? lexicons_.Expand(*regex) : regex.status();
+      if (expanded.ok()) {
+        re = std::make_unique<RE2>(*expanded, RuleOptions(rule_max_mem_));
+        if (!re->ok()) re.reset();
+      }
+    }
+    slot->push_back(std::move(re));
+  }
+  return *slot;
 }
 
 const RE2* CompiledRuleSet::LexiconRegex(absl::string_view name) const {

@@ -18,6 +18,7 @@
 #ifndef ENTENTE_ENGINE_COMPILED_RULE_SET_H_
 #define ENTENTE_ENGINE_COMPILED_RULE_SET_H_
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -26,6 +27,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/actor_gazetteer.h"
 #include "engine/attribution.h"
 #include "engine/context.h"
@@ -33,6 +35,7 @@
 #include "engine/lexicon.h"
 #include "engine/rule_prefilter.h"
 #include "engine/rule_set_loader.h"
+#include "engine/token_pattern.h"
 #include "proto/rule_set.pb.h"
 #include "re2/re2.h"
 
@@ -54,6 +57,10 @@ struct CompiledReading {
   // True for a token sequence, false for a raw pattern.
   bool from_tokens = false;
   SourceLocation location;
+  // A token reading's elements, and the template parameters bound in it
+  // (for near-miss analysis).
+  TokenSequence sequence;
+  std::map<std::string, std::string> params;
 };
 
 // One compiled rule.
@@ -157,6 +164,12 @@ class CompiledRuleSet {
   // clause-break lexicon. Never null.
   const RE2& clause_break() const { return *clause_break_; }
 
+  // The patterns of the elements of token reading `reading` (an index into
+  // readings()), one per element of its sequence, null for gaps and for
+  // elements that do not compile alone; empty for a raw pattern. Compiled on
+  // first use and kept (near-miss analysis, off the hot path). Thread-safe.
+  const std::vector<std::unique_ptr<RE2>>& ElementPatterns(int reading) const;
+
   // The compiled regex of a lexicon some rule refers to, or null. Used to
   // explain near misses, not on the hot path.
   const RE2* LexiconRegex(absl::string_view name) const;
@@ -182,6 +195,11 @@ class CompiledRuleSet {
   std::set<std::string> used_lexicons_;
   absl::flat_hash_map<std::string, std::unique_ptr<RE2>> lexicon_regex_;
   std::unique_ptr<RE2> clause_break_;
+  std::vector<std::string> clause_break_words_;
+  int64_t rule_max_mem_ = 8 << 20;
+  mutable absl::Mutex element_mu_;
+  mutable absl::flat_hash_map<int, std::unique_ptr<std::vector<std::unique_ptr<RE2>>>>
+      element_patterns_ ABSL_GUARDED_BY(element_mu_);
 };
 
 // Loads and compiles the rule-set file at `path` (includes resolved inside

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/near_miss.h"
 
 namespace entente {
 namespace {
@@ -78,36 +79,7 @@ void ExplanationBuilder::Overridden(int rule, int by, SentenceRange match) {
   }
 }
 
-void ExplanationBuilder::NearMiss(int rule) {
-  RuleTrace* trace = AddTrace(rule, RuleTrace::NEAR_MISS);
-  if (trace == nullptr) return;
-  std::string note = LexiconNote(rules_.rules()[rule], trace);
-  trace->set_note(note.empty() ? "the prefilter found the rule's required words; no reading "
-                                 "matched"
-                               : note);
-}
-
-std::string ExplanationBuilder::LexiconNote(const CompiledRule& rule, RuleTrace* trace) {
-  re2::StringPiece input(sentence_.data(), sentence_.size());
-  std::vector<std::string> found, missing;
-  for (const std::string& name : rule.lexicons) {
-    const RE2* re = rules_.LexiconRegex(name);
-    if (re == nullptr) continue;  // actor slots: the gazetteer explains those
-    re2::StringPiece m;
-    if (re->Match(input, 0, sentence_.size(), RE2::UNANCHORED, &m, 1)) {
-      const size_t b = m.data() - sentence_.data();
-      AddSpan(trace, {b, b + m.size()});
-      found.push_back(absl::StrCat("{", name, "} \"", absl::string_view(m.data(), m.size()), "\""));
-    } else {
-      missing.push_back(absl::StrCat("{", name, "}"));
-    }
-  }
-  if (found.empty()) return "";
-  return absl::StrCat("found ", absl::StrJoin(found, ", "), "; ",
-                      missing.empty() ? std::string("the rest of the reading did not match")
-                                      : absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
-                      " (or the words between are not as the reading wants)");
-}
+void ExplanationBuilder::NearMiss(int rule) { near_misses_.push_back(rule); }
 
 void ExplanationBuilder::Triggers(const ContextMatcher& context,
                                   const std::vector<TriggerHit>& hits) {
@@ -137,18 +109,38 @@ void ExplanationBuilder::Step(std::string line) {
 
 void ExplanationBuilder::EndSentence(const std::vector<int>& candidate_rules) {
   if (current_ == nullptr) return;
+  // Near misses: the selected rules that did not match, and the rules the
+  // prefilter left out; the closest first, the rest left out.
+  struct Miss {
+    entente::NearMiss analysis;
+    bool partial;  // the prefilter did not select the rule
+  };
+  std::vector<Miss> misses;
+  for (int rule : near_misses_) misses.push_back({AnalyzeRule(rules_, rule, sentence_), false});
+  near_misses_.clear();
+  std::vector<bool> selected(rules_.rules().size(), false);
+  for (int rule : candidate_rules) selected[rule] = true;
   for (int i = 0; i < static_cast<int>(rules_.rules().size()); ++i) {
-    if (std::binary_search(candidate_rules.begin(), candidate_rules.end(), i)) continue;
-    if (!Room(current_->rules_size(), limits_.max_rules_per_sentence)) break;
-    RuleTrace* added = current_->add_rules();
-    added->set_rule_id(rules_.rules()[i].id);
-    added->set_outcome(RuleTrace::PARTIAL);
-    std::string note = LexiconNote(rules_.rules()[i], added);
-    if (note.empty()) {
-      current_->mutable_rules()->RemoveLast();
-    } else {
-      added->set_note(std::move(note));
-    }
+    if (selected[i]) continue;
+    entente::NearMiss miss = AnalyzeRule(rules_, i, sentence_);
+    if (miss.what.empty()) continue;  // nothing of it occurs
+    misses.push_back({std::move(miss), true});
+  }
+  std::stable_sort(misses.begin(), misses.end(), [](const Miss& a, const Miss& b) {
+    return a.analysis.fraction > b.analysis.fraction;
+  });
+  int listed = 0;
+  for (const Miss& miss : misses) {
+    if (listed++ >= limits_.max_near_misses) break;
+    RuleTrace* trace =
+        AddTrace(miss.analysis.rule, miss.partial ? RuleTrace::PARTIAL : RuleTrace::NEAR_MISS);
+    if (trace == nullptr) break;
+    trace->set_match_fraction(miss.analysis.fraction);
+    for (const auto& range : miss.analysis.found) AddSpan(trace, range);
+    const std::string& what = miss.analysis.what;
+    trace->set_note(what.empty()   ? "nothing of it occurs here"
+                    : miss.partial ? absl::StrCat("not selected: ", what)
+                                   : what);
   }
   const int index = current_->sentence_index();
   if (current_->rules_size() == 0 && current_->triggers_size() == 0) {

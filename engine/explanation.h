@@ -44,6 +44,9 @@ struct ExplanationLimits {
   // Context triggers, attribution steps and score steps listed per
   // sentence, each.
   int max_steps_per_sentence = 32;
+  // Near misses listed per sentence (the closest first); the rest are left
+  // out without counting as cut. `entente explain --all` lists every one.
+  int max_near_misses = 5;
   // Serialized bytes of the whole explanation. A sentence whose explanation
   // would pass it is left out, with every later one.
   int64_t max_bytes = 1 << 20;
@@ -72,6 +75,7 @@ class ExplanationBuilder {
   void Dropped(int rule, const std::vector<SentenceRange>& matches,
                const char* why = "a DROP modifier (question, ...) removed every match");
   void Overridden(int rule, int by, SentenceRange match);
+  // A candidate rule that did not match: analyzed and ranked at EndSentence.
   void NearMiss(int rule);
 
   // The context triggers found in the current sentence.
@@ -92,9 +96,6 @@ class ExplanationBuilder {
  private:
   entente::v1::RuleTrace* AddTrace(int rule, entente::v1::RuleTrace::Outcome outcome);
   void AddSpan(entente::v1::RuleTrace* trace, SentenceRange range);
-  // Which of a rule's lexicons occur in the sentence (spans added to
-  // `trace`); "" when none does.
-  std::string LexiconNote(const CompiledRule& rule, entente::v1::RuleTrace* trace);
   bool Room(int listed, int max);
 
   const CompiledRuleSet& rules_;
@@ -104,6 +105,9 @@ class ExplanationBuilder {
   entente::v1::SentenceExplanation* current_ = nullptr;
   size_t base_ = 0;
   absl::string_view sentence_;
+  // Rules of the current sentence to analyze as near misses (selected by the
+  // prefilter, or not).
+  std::vector<int> near_misses_;
   bool open_ = true;
   bool capped_ = false;  // the current sentence hit a cap
   std::vector<int> capped_sentences_;

@@ -102,23 +102,17 @@ std::vector<std::string> InflectWord(absl::string_view lemma, WordClass word_cla
       }
     }
   }
+  // Regular forms stay beside the irregular ones: WordNet also lists
+  // variants ("worked" and "wrought", "learned" and "learnt"), and a
+  // regular form that is not a word ("seeked") never occurs in text.
   const bool verb = word_class == WordClass::kVerb;
-  if (irregular_s.empty()) {
-    AddUnique(SForm(word, verb), &forms);
-  } else {
-    for (auto& f : irregular_s) AddUnique(f, &forms);
-  }
+  AddUnique(SForm(word, verb), &forms);
+  for (auto& f : irregular_s) AddUnique(f, &forms);
   if (verb) {
-    if (irregular_past.empty()) {
-      AddUnique(EdForm(word), &forms);
-    } else {
-      for (auto& f : irregular_past) AddUnique(f, &forms);
-    }
-    if (irregular_ing.empty()) {
-      AddUnique(IngForm(word), &forms);
-    } else {
-      for (auto& f : irregular_ing) AddUnique(f, &forms);
-    }
+    AddUnique(EdForm(word), &forms);
+    for (auto& f : irregular_past) AddUnique(f, &forms);
+    AddUnique(IngForm(word), &forms);
+    for (auto& f : irregular_ing) AddUnique(f, &forms);
   }
   if (capital) {
     for (std::string& f : forms) f[0] = absl::ascii_toupper(static_cast<unsigned char>(f[0]));

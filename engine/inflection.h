@@ -28,8 +28,10 @@ enum class WordClass { kVerb, kNoun };
 
 // The forms of the single word `lemma`: the lemma first, then, for a verb,
 // its third person singular, past and past participle, and -ing forms; for a
-// noun, its plural. Where WordNet lists irregular forms of a slot (past:
-// "withdrew", "withdrawn"; -ing: "stopping") they replace the regular one.
+// noun, its plural: the regular forms and, where WordNet lists them, the
+// irregular ones ("withdrew", "withdrawn", "stopping", "crises"). Regular
+// forms are kept beside irregular ones because WordNet also lists variants
+// ("wrought" for "worked"); one that is no word ("withdrawed") is harmless.
 // Forms are lower-case, but a lemma with a capital first letter gives forms
 // with one. No duplicates; order is stable.
 std::vector<std::string> InflectWord(absl::string_view lemma, WordClass word_class);

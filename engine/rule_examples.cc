@@ -7,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "engine/classifier.h"
+#include "engine/near_miss.h"
+#include "engine/segmenter.h"
 
 namespace entente {
 namespace {
@@ -73,6 +75,26 @@ ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rul
     union_holders.insert(h.begin(), h.end());
   }
   out.passed = rule_fired && (holders.empty() || holders == union_holders);
+  if (!rule_fired) {
+    // Why the rule did not match: its closest reading, sentence by sentence.
+    const int index = rules.FindRule(rule.id());
+    std::vector<SentenceSpan> sentences;
+    SplitSentences(example.text(), &sentences);
+    NearMiss best;
+    for (const SentenceSpan& span : sentences) {
+      if (index < 0) break;
+      NearMiss miss =
+          AnalyzeRule(rules, index,
+                      absl::string_view(example.text()).substr(span.begin, span.end - span.begin));
+      if (best.reading < 0 || miss.fraction > best.fraction) best = std::move(miss);
+    }
+    if (best.reading >= 0) {
+      out.near_miss = absl::StrFormat("%d%% of reading %d (%s): %s",
+                                      static_cast<int>(100 * best.fraction + 0.5), best.reading + 1,
+                                      rules.rules()[index].readings[best.reading].source,
+                                      best.what.empty() ? "nothing of it occurs" : best.what);
+    }
+  }
   return out;
 }
 
@@ -80,12 +102,14 @@ ExampleOutcome RunOne(const CompiledRuleSet& rules, const entente::v1::Rule& rul
 
 std::string ExampleOutcome::Describe() const {
   std::string out =
-      absl::StrCat(location.ToString(), ": ", passed ? "PASS" : "FAIL", " [", rule_id, "] ",
+      absl::StrCat(example_location.line > 0 ? example_location.ToString() : location.ToString(),
+                   ": ", passed ? "PASS" : "FAIL", " [", rule_id, "] ",
                    counterexample ? "counterexample" : "example", "\n  text:     ", example.text());
   if (!example.speaker().empty()) absl::StrAppend(&out, "\n  speaker:  ", example.speaker());
   absl::StrAppend(&out, "\n  expected: ", expected,
                   "\n  actual:   ", actual.empty() ? "(no annotations)" : actual,
                   "\n  fired:    ", fired.empty() ? "(no rule)" : absl::StrJoin(fired, ", "));
+  if (!near_miss.empty()) absl::StrAppend(&out, "\n  nearest:  ", near_miss);
   return out;
 }
 
@@ -98,13 +122,21 @@ std::vector<ExampleOutcome> RunRuleExamples(const CompiledRuleSet& rules, const 
     const auto& rule = rs.rule(i);
     if (!filter.empty() && rule.id().find(filter) == std::string::npos) continue;
     SourceLocation where = i < static_cast<int>(locations.size()) ? locations[i] : SourceLocation();
-    for (const auto& e : rule.example()) {
+    const RuleLocations* parts = i < static_cast<int>(rules.loaded().rule_parts.size())
+                                     ? &rules.loaded().rule_parts[i]
+                                     : nullptr;
+    auto at = [](const std::vector<SourceLocation>* v, int k) {
+      return v != nullptr && k < static_cast<int>(v->size()) ? (*v)[k] : SourceLocation();
+    };
+    for (int k = 0; k < rule.example_size(); ++k) {
       if (cancelled && cancelled()) return out;
-      out.push_back(RunOne(rules, rule, e, false, where, cancelled));
+      out.push_back(RunOne(rules, rule, rule.example(k), false, where, cancelled));
+      out.back().example_location = at(parts ? &parts->examples : nullptr, k);
     }
-    for (const auto& e : rule.counterexample()) {
+    for (int k = 0; k < rule.counterexample_size(); ++k) {
       if (cancelled && cancelled()) return out;
-      out.push_back(RunOne(rules, rule, e, true, where, cancelled));
+      out.push_back(RunOne(rules, rule, rule.counterexample(k), true, where, cancelled));
+      out.back().example_location = at(parts ? &parts->counterexamples : nullptr, k);
     }
   }
   return out;

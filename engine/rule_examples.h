@@ -24,7 +24,8 @@ namespace entente {
 
 struct ExampleOutcome {
   std::string rule_id;
-  SourceLocation location;  // of the rule
+  SourceLocation location;          // of the rule
+  SourceLocation example_location;  // of the example itself, when known
   bool counterexample = false;
   entente::v1::Example example;
   bool passed = false;
@@ -33,6 +34,9 @@ struct ExampleOutcome {
   std::string actual;
   // Rules that fired on the text.
   std::vector<std::string> fired;
+  // For an example whose rule did not fire: the rule's closest reading and
+  // what failed in it (engine/near_miss.h).
+  std::string near_miss;
 
   // A multi-line report for a failure.
   std::string Describe() const;

@@ -80,12 +80,20 @@ std::string DefaultRulesDirectory(const char* argv0) {
     fs::path candidate = fs::path(ws) / "rules";
     if (fs::is_directory(candidate, ec)) return candidate.string();
   }
+  // The runfiles' rules/ is a tree of links made at build time into the
+  // checkout's rules/: read the checkout itself, so that a rule file added
+  // since the build is seen without rebuilding.
+  auto checkout_of = [&](const fs::path& runfiles_rules) -> std::string {
+    fs::path real = fs::canonical(runfiles_rules / "default.textproto", ec);
+    if (!ec && fs::is_directory(real.parent_path(), ec)) return real.parent_path().string();
+    return runfiles_rules.string();
+  };
   if (argv0 != nullptr) {
     fs::path runfiles = fs::path(std::string(argv0) + ".runfiles") / "entente" / "rules";
-    if (fs::is_directory(runfiles, ec)) return runfiles.string();
+    if (fs::is_directory(runfiles, ec)) return checkout_of(runfiles);
     if (const char* dir = std::getenv("RUNFILES_DIR"); dir != nullptr) {
       fs::path candidate = fs::path(dir) / "entente" / "rules";
-      if (fs::is_directory(candidate, ec)) return candidate.string();
+      if (fs::is_directory(candidate, ec)) return checkout_of(candidate);
     }
   }
   return "rules";

@@ -45,8 +45,9 @@ absl::StatusOr<std::shared_ptr<const CompiledRuleSet>> LoadRuleSetFromPath(
     const CompileOptions& options = {});
 
 // The bundled rules directory: $ENTENTE_RULES if set; else the workspace's
-// rules/ under `bazel run`; else rules/ in the runfiles of `argv0`; else
-// ./rules.
+// rules/ under `bazel run`; else the checkout's rules/ that the runfiles of
+// `argv0` link to (so a rule file added since the build is read), or the
+// runfiles' copy when they are not links; else ./rules.
 std::string DefaultRulesDirectory(const char* argv0);
 
 }  // namespace entente
