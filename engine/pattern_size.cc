@@ -1,6 +1,7 @@
 #include "engine/pattern_size.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -31,8 +32,10 @@ constexpr int64_t kWrapper = 8;
 
 class Estimator {
  public:
-  Estimator(const LoadedRuleSet& loaded, int64_t actor_slot_bytes)
-      : loaded_(loaded), actor_slot_bytes_(actor_slot_bytes) {
+  // `actor_slot_bytes` holds the size of each {actor:TYPE} slot's fragment,
+  // keyed by its synthetic lexicon name ("actor__STATE", "actor__ANY").
+  Estimator(const LoadedRuleSet& loaded, absl::flat_hash_map<std::string, int64_t> actor_slot_bytes)
+      : loaded_(loaded), actor_slot_bytes_(std::move(actor_slot_bytes)) {
     const auto& lexicons = loaded.rule_set.lexicon();
     for (int i = 0; i < lexicons.size(); ++i) index_.emplace(lexicons[i].name(), i);
     size_.assign(lexicons.size(), 0);
@@ -44,8 +47,11 @@ class Estimator {
   // of a hundred thousand lexicons, each extending the next, must not
   // overflow the stack.
   int64_t Lexicon(absl::string_view name) {
-    // An {actor:TYPE} slot: the gazetteer's names, twice (coordination).
-    if (absl::StartsWith(name, "actor__")) return actor_slot_bytes_;
+    // An {actor:TYPE} slot: the names of that type, twice (coordination).
+    if (absl::StartsWith(name, "actor__")) {
+      auto slot = actor_slot_bytes_.find(name);
+      return slot == actor_slot_bytes_.end() ? 0 : slot->second;
+    }
     auto it = index_.find(name);
     if (it == index_.end()) return 0;
     std::vector<std::pair<int, bool>> stack = {{it->second, false}};  // (lexicon, children done)
@@ -142,7 +148,7 @@ class Estimator {
 
   enum class State { kNew, kVisiting, kDone };
   const LoadedRuleSet& loaded_;
-  const int64_t actor_slot_bytes_;
+  const absl::flat_hash_map<std::string, int64_t> actor_slot_bytes_;
   absl::flat_hash_map<std::string, int> index_;
   std::vector<int64_t> size_;
   std::vector<State> state_;
@@ -175,6 +181,35 @@ int64_t ActorNameBytes(const entente::v1::RuleSet& rs, int64_t* names) {
   return bytes;
 }
 
+// The bytes of each {actor:TYPE} slot's fragment, keyed by its lexicon name:
+// the names, capitals and person names of actors of that type ("ANY": all),
+// without demonyms, each twice (a name and coordinated names), as
+// ActorGazetteer::SlotFragment writes them.
+absl::flat_hash_map<std::string, int64_t> ActorSlotBytes(const entente::v1::RuleSet& rs) {
+  absl::flat_hash_map<std::string, int64_t> names;
+  absl::flat_hash_map<std::string, entente::v1::ActorType> type_of;
+  auto add = [&](entente::v1::ActorType type, const std::string& name) {
+    const int64_t bytes = Add(Times(static_cast<int64_t>(name.size()), 2), 1);
+    for (const std::string& key :
+         {absl::StrCat("actor__", entente::v1::ActorType_Name(type)), std::string("actor__ANY")}) {
+      names[key] = Add(names[key], bytes);
+    }
+  };
+  for (const entente::v1::Actor& actor : rs.actor()) {
+    type_of.emplace(actor.id(), actor.type());
+    for (const auto& n : actor.name()) add(actor.type(), n);
+    for (const auto& n : actor.capital()) add(actor.type(), n);
+  }
+  for (const entente::v1::Person& person : rs.person()) {
+    auto it = type_of.find(person.actor());
+    if (it == type_of.end()) continue;
+    add(it->second, person.name());
+    for (const auto& n : person.alias()) add(it->second, n);
+  }
+  for (auto& [key, bytes] : names) bytes = Add(Times(Add(bytes, kWrapper), 2), 4 * kWrapper);
+  return names;
+}
+
 }  // namespace
 
 PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
@@ -182,7 +217,7 @@ PatternSizeEstimate EstimatePatternBytes(const LoadedRuleSet& loaded) {
   const auto& rs = loaded.rule_set;
   int64_t actor_names = 0;
   const int64_t actor_bytes = ActorNameBytes(rs, &actor_names);
-  Estimator estimator(loaded, Times(actor_bytes, 2));
+  Estimator estimator(loaded, ActorSlotBytes(rs));
   auto count = [&](int64_t bytes, const std::string& subject, const SourceLocation& where) {
     out.total_bytes = Add(out.total_bytes, bytes);
     if (bytes > out.largest_bytes) {

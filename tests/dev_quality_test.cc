@@ -13,10 +13,11 @@
 // weights.textproto) do not move these numbers: the gate counts every
 // annotation (min_score 0), and weights only change scores.
 //
-// Set on 2026-12-04 from (micro F1 / holders exact):
-//   dev.jsonl 0.874 / 0.80, dev2.jsonl 0.648 / 0.52; both: ceasefire 0.780,
-//   core_interests 0.721, multilateral 0.667; ungdc 0.782, wh-briefings
-//   0.576, gaza-news 0.788.
+// Raised on 2026-12-04, after the rule sets were rewritten in the token
+// language, from (micro F1 / holders exact):
+//   dev.jsonl 0.912 / 0.82, dev2.jsonl 0.903 / 0.68; both: ceasefire 0.948,
+//   core_interests 0.902, multilateral 0.850; ungdc 0.898, wh-briefings
+//   0.884, gaza-news 0.954. (First bars, same day: dev 0.874, dev2 0.648.)
 
 #include <iostream>
 #include <map>
@@ -37,8 +38,8 @@ struct Bar {
 
 const std::map<std::string, Bar>& FileBars() {
   static const auto* bars = new std::map<std::string, Bar>{
-      {"data/dev.jsonl", {0.85, 0.76}},
-      {"data/dev2.jsonl", {0.62, 0.49}},
+      {"data/dev.jsonl", {0.89, 0.78}},
+      {"data/dev2.jsonl", {0.88, 0.65}},
   };
   return *bars;
 }
@@ -46,12 +47,12 @@ const std::map<std::string, Bar>& FileBars() {
 // Over both files together.
 const std::map<std::string, double>& StanceF1Bars() {
   static const auto* bars = new std::map<std::string, double>{
-      {"ceasefire", 0.75}, {"core_interests", 0.69}, {"multilateral", 0.64}};
+      {"ceasefire", 0.92}, {"core_interests", 0.87}, {"multilateral", 0.82}};
   return *bars;
 }
 const std::map<std::string, double>& SourceF1Bars() {
   static const auto* bars = new std::map<std::string, double>{
-      {"ungdc", 0.75}, {"wh-briefings", 0.54}, {"gaza-news", 0.75}};
+      {"ungdc", 0.87}, {"wh-briefings", 0.85}, {"gaza-news", 0.92}};
   return *bars;
 }
 
