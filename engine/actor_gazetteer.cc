@@ -199,11 +199,10 @@ std::string ActorGazetteer::SlotFragment(absl::string_view type) const {
   std::vector<std::string> parts;
   if (!exact.empty()) parts.push_back(absl::StrCat("(?-i:", absl::StrJoin(exact, "|"), ")"));
   if (!folded.empty()) parts.push_back(absl::StrCat("(?i:", absl::StrJoin(folded, "|"), ")"));
-  const std::string name = absl::StrCat("(?:(?i:the)\\s+)?(?:", absl::StrJoin(parts, "|"), ")");
-  // What joins coordinated names (as attribution reads them).
-  const std::string join = "(?:\\s*,\\s*(?:(?i:and)\\s+)?|\\s+(?i:and|as well as)\\s+|\\s*&\\s*)";
-  // "*", not a bounded count: RE2 would copy the name alternation per count.
-  return absl::StrCat(name, "(?:", join, name, ")*");
+  // One name: the names coordinated with it ("China and Iran") join the
+  // role in attribution (HolderAttributor), so the alternation is compiled
+  // once per slot, not once more for a coordinated list.
+  return absl::StrCat("(?:(?i:the)\\s+)?(?:", absl::StrJoin(parts, "|"), ")");
 }
 
 int ActorGazetteer::Find(absl::string_view id) const {

@@ -69,10 +69,11 @@ class ActorGazetteer {
 
   // An RE2 fragment for an {actor:TYPE} slot of a token sequence: one name,
   // capital or person's name of an actor of `type` ("STATE",
-  // "ORGANIZATION", ...; "" for any), or several coordinated ("China,
-  // Russia and Iran", "the EU and the AU"), each with an optional "the".
-  // Acronyms match as written, other names in any case; longer names come
-  // first. Empty when no actor has that type.
+  // "ORGANIZATION", ...; "" for any), with an optional "the". Names
+  // coordinated with it ("China, Russia and Iran") are not part of the
+  // match: attribution adds them to the role. Acronyms match as written,
+  // other names in any case; longer names come first. Empty when no actor
+  // has that type.
   std::string SlotFragment(absl::string_view type) const;
 
  private:

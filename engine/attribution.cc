@@ -195,6 +195,22 @@ std::vector<int> HolderAttributor::CoordinatedGroup(absl::string_view sentence,
   return group;
 }
 
+ByteRange HolderAttributor::WithCoordinated(int sentence, ByteRange range) {
+  const SentenceSpan& span = (*sentences_)[sentence];
+  const size_t base = span.begin;
+  if (range.empty() || range.begin < base || range.end > span.end) return range;
+  absl::string_view text = document_.substr(span.begin, span.end - span.begin);
+  const std::vector<ActorMention>& mentions = MentionsOf(sentence);
+  ByteRange out = range;
+  for (int i = 0; i < static_cast<int>(mentions.size()); ++i) {
+    if (base + mentions[i].begin < range.begin || base + mentions[i].end > range.end) continue;
+    const std::vector<int> group = CoordinatedGroup(text, mentions, i);
+    out.begin = std::min(out.begin, base + mentions[group.front()].begin);
+    out.end = std::max(out.end, base + mentions[group.back()].end);
+  }
+  return out;
+}
+
 bool HolderAttributor::AfterPreposition(absl::string_view sentence, size_t begin) const {
   if (lexicons_->preposition_before == nullptr) return false;
   size_t from = begin > 40 ? begin - 40 : 0;

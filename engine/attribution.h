@@ -94,6 +94,12 @@ class HolderAttributor {
   // first person there ("our sovereignty") is the speaker.
   void Targets(int sentence, ByteRange target, std::vector<entente::v1::Holder>* targets);
 
+  // `range` (document offsets in sentence `sentence`) widened to the whole
+  // lists of the actors named inside it: a role that holds "Iran" in
+  // "China and Iran" holds both. An {actor} slot matches one name; this
+  // gives a role the names coordinated with it, as a subject has them.
+  ByteRange WithCoordinated(int sentence, ByteRange range);
+
  private:
   const std::vector<ActorMention>& MentionsOf(int sentence);
   // Actors coordinated with mentions[index] ("China, Iran and Russia").

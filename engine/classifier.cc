@@ -275,8 +275,9 @@ class DocumentClassifier {
 
   // Stages 5 to 7 for one match: context modifiers (a DROP removes it),
   // holders and the evidence itself.
-  void RecordEvidence(int si, const Match& m, Outcomes* outcomes) {
-    if (m.overridden_by >= 0) return;
+  void RecordEvidence(int si, const Match& match, Outcomes* outcomes) {
+    if (match.overridden_by >= 0) return;
+    const Match m = WithCoordinatedRoles(si, match);
     const CompiledRule& rule = rules_.rules()[m.rule];
     FindTriggers();
     scratch_->applicable.clear();
@@ -332,6 +333,21 @@ class DocumentClassifier {
     }
     for (std::string& s : steps) explain_->Step(std::move(s));
     items_.push_back(std::move(item));
+  }
+
+  // `m` with its holder and target roles widened to the actors coordinated
+  // with the names they hold, and the match widened to cover them.
+  Match WithCoordinatedRoles(int si, Match m) {
+    auto widen = [&](SentenceRange* role) {
+      if (role->second <= role->first) return;
+      ByteRange r = Attributor().WithCoordinated(si, {base_ + role->first, base_ + role->second});
+      *role = {r.begin - base_, r.end - base_};
+      m.begin = std::min(m.begin, role->first);
+      m.end = std::max(m.end, role->second);
+    };
+    widen(&m.holder);
+    widen(&m.target);
+    return m;
   }
 
   // Finds the sentence's context triggers, once.

@@ -544,6 +544,13 @@ Cnf ToCnf(const Node& node, const RequiredLiteralOptions& options) {
       Cnf product = {Clause()};
       bool too_big = false;
       for (size_t b = 0; b < rest.size() && !too_big; ++b) {
+        if (keep[b] == 1) {  // extend each clause in place: no copies
+          for (Clause& partial : product) {
+            partial.insert(partial.end(), rest[b][0].begin(), rest[b][0].end());
+            too_big = too_big || partial.size() > kMaxClauseLiterals;
+          }
+          continue;
+        }
         Cnf next;
         for (const Clause& partial : product) {
           for (size_t k = 0; k < keep[b]; ++k) {
