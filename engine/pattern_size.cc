@@ -183,8 +183,8 @@ int64_t ActorNameBytes(const entente::v1::RuleSet& rs, int64_t* names) {
 
 // The bytes of each {actor:TYPE} slot's fragment, keyed by its lexicon name:
 // the names, capitals and person names of actors of that type ("ANY": all),
-// without demonyms, each twice (a name and coordinated names), as
-// ActorGazetteer::SlotFragment writes them.
+// without demonyms, as ActorGazetteer::SlotFragment writes them (each name
+// escaped, at most twice its length).
 absl::flat_hash_map<std::string, int64_t> ActorSlotBytes(const entente::v1::RuleSet& rs) {
   absl::flat_hash_map<std::string, int64_t> names;
   absl::flat_hash_map<std::string, entente::v1::ActorType> type_of;
@@ -206,7 +206,7 @@ absl::flat_hash_map<std::string, int64_t> ActorSlotBytes(const entente::v1::Rule
     add(it->second, person.name());
     for (const auto& n : person.alias()) add(it->second, n);
   }
-  for (auto& [key, bytes] : names) bytes = Add(Times(Add(bytes, kWrapper), 2), 4 * kWrapper);
+  for (auto& [key, bytes] : names) bytes = Add(bytes, 2 * kWrapper);
   return names;
 }
 
