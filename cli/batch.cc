@@ -74,16 +74,6 @@ class ThreadPool {
   bool done_ = false;
 };
 
-struct Record {
-  int64_t line = 0;  // 1-based line number in its input
-  std::string text;
-};
-
-struct ChunkResult {
-  std::string output;
-  BatchSummary counts;
-};
-
 void ErrorRecord(const std::string& id, int64_t line, absl::string_view message, std::string* out) {
   out->append("{");
   if (!id.empty()) {
@@ -96,12 +86,14 @@ void ErrorRecord(const std::string& id, int64_t line, absl::string_view message,
   out->append("}\n");
 }
 
-ChunkResult ProcessChunk(const CompiledRuleSet& rules, const BatchOptions& options,
-                         const std::vector<Record>& records) {
-  ChunkResult result;
+}  // namespace
+
+ScoredRecords ScoreRecords(const CompiledRuleSet& rules, const BatchOptions& options,
+                           const std::vector<BatchRecord>& records) {
+  ScoredRecords result;
   JsonFields fields({options.id_field, options.text_field, options.speaker_field});
   ClassifierScratch scratch;
-  for (const Record& record : records) {
+  for (const BatchRecord& record : records) {
     result.counts.bytes += static_cast<int64_t>(record.text.size()) + 1;
     std::string id = absl::StrCat(record.line);
     std::string text_storage;
@@ -161,6 +153,8 @@ ChunkResult ProcessChunk(const CompiledRuleSet& rules, const BatchOptions& optio
   result.counts.prefilter_fallbacks = scratch.prefilter_fallbacks;
   return result;
 }
+
+namespace {
 
 // Counts the complete lines of `path` and truncates a partial last line.
 absl::StatusOr<int64_t> PrepareResume(const std::string& path) {
@@ -252,7 +246,7 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
   const bool progress =
       options.progress == "always" || (options.progress == "auto" && isatty(fileno(stderr)));
   ThreadPool pool(threads);
-  std::deque<std::future<ChunkResult>> window;
+  std::deque<std::future<ScoredRecords>> window;
   const size_t max_window = 8 * static_cast<size_t>(threads) + 2;
   absl::Status failure;
 
@@ -262,7 +256,7 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
   // perhaps a partial last line, which --resume truncates): no line is lost
   // and none is out of order.
   auto write_front = [&]() {
-    ChunkResult r = window.front().get();
+    ScoredRecords r = window.front().get();
     window.pop_front();
     if (!failure.ok()) return;
     if (!r.output.empty() &&
@@ -277,10 +271,10 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
     summary->prefilter_fallbacks += r.counts.prefilter_fallbacks;
     for (const auto& [k, v] : r.counts.annotations) summary->annotations[k] += v;
   };
-  auto submit = [&](std::vector<Record> chunk) {
-    auto task = std::make_shared<std::packaged_task<ChunkResult()>>(
+  auto submit = [&](std::vector<BatchRecord> chunk) {
+    auto task = std::make_shared<std::packaged_task<ScoredRecords()>>(
         [&rules, &options, records = std::move(chunk)] {
-          return ProcessChunk(rules, options, records);
+          return ScoreRecords(rules, options, records);
         });
     window.push_back(task->get_future());
     pool.Submit([task] { (*task)(); });
@@ -300,7 +294,7 @@ absl::Status RunBatch(const CompiledRuleSet& rules, const std::vector<std::strin
       break;
     }
     total_size += reader.size();
-    std::vector<Record> chunk;
+    std::vector<BatchRecord> chunk;
     size_t chunk_bytes = 0;
     int64_t line_number = 0;
     while (failure.ok() && reader.Next(&line, &s)) {

@@ -68,6 +68,29 @@ struct BatchSummary {
   std::string ToJson() const;
 };
 
+// One input record: its 1-based line number in its input and its bytes (a
+// JSON object, or the text itself with format "text").
+struct BatchRecord {
+  int64_t line = 0;
+  std::string text;
+};
+
+// What ScoreRecords made of some records: one JSON line per record (or per
+// sentence with options.sentences), in order, and their counts.
+struct ScoredRecords {
+  std::string output;
+  BatchSummary counts;
+};
+
+// Scores `records` as a batch job does, on the calling thread: a record
+// that is not a JSON object, lacks its text field or is not valid UTF-8
+// becomes an error record {"id","line","error"}; the others become result
+// lines (cli/result_json.h). Uses the field names, format, min_score,
+// sentences and default_speaker of `options`. Thread-safe: `rules` is
+// only read.
+ScoredRecords ScoreRecords(const CompiledRuleSet& rules, const BatchOptions& options,
+                           const std::vector<BatchRecord>& records);
+
 // Runs a batch job over `inputs` (file paths; "-" is stdin) with `rules`.
 // Returns an error only for failures that stop the job (unreadable input,
 // unwritable output); per-record problems are counted in summary->errors.

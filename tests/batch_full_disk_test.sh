@@ -17,6 +17,8 @@ TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 DOCUMENTS=600
+# The sanitized build (--config=asan) is about 50 times slower per match.
+[ -n "${ENTENTE_SANITIZER:-}" ] && DOCUMENTS=100
 INPUT="$TMP/input.jsonl"
 awk -v n="$DOCUMENTS" 'BEGIN {
   s[0] = "China and Iran called for an immediate ceasefire in Gaza."

@@ -13,9 +13,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # Synthetic input, self-contained: documents of 30 sentences drawn
 # deterministically from a few that take stances and a few that do not.
-# About 3 s at --threads 1 in an optimized build; the kill points below are
-# fractions of the reference output, so slower builds (ASan) only take longer.
+# About 10 s at --threads 1 in an optimized build; the kill points below are
+# fractions of the reference output, so a smaller input for the sanitized
+# build (about 50 times slower per match) still leaves time to kill it mid-run.
 DOCUMENTS=3000
+[ -n "${ENTENTE_SANITIZER:-}" ] && DOCUMENTS=200
 INPUT="$TMP/input.jsonl"
 awk -v n="$DOCUMENTS" 'BEGIN {
   s[0] = "China and Iran called for an immediate ceasefire in Gaza."

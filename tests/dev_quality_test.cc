@@ -60,12 +60,20 @@ double HolderShare(int exact, int total) { return total > 0 ? double(exact) / to
 
 class DevQuality : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // One compile for all the tests.
+  static void SetUpTestSuite() {
     std::vector<Diagnostic> diagnostics;
     auto rules = LoadRuleSetFromPath(testing::RunfilesPath("rules"), "default", &diagnostics);
     ASSERT_TRUE(rules.ok()) << rules.status();
-    rules_ = *rules;
+    shared_rules_ = new std::shared_ptr<const CompiledRuleSet>(*rules);
   }
+
+  void SetUp() override {
+    ASSERT_NE(shared_rules_, nullptr) << "the rules did not compile";
+    rules_ = *shared_rules_;
+  }
+
+  static std::shared_ptr<const CompiledRuleSet>* shared_rules_;
 
   std::vector<entente::v1::LabelledSentence> Read(const std::string& name) {
     const std::string path = testing::SharedPath(name);
@@ -77,6 +85,8 @@ class DevQuality : public ::testing::Test {
 
   std::shared_ptr<const CompiledRuleSet> rules_;
 };
+
+std::shared_ptr<const CompiledRuleSet>* DevQuality::shared_rules_ = nullptr;
 
 TEST_F(DevQuality, EachFileMeetsItsBar) {
   for (const auto& [name, bar] : FileBars()) {

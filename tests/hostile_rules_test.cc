@@ -250,7 +250,8 @@ TEST(HostileRules, LexiconsThatDoubleAtEveryLevelAreRefusedBeforeExpanding) {
     built += static_cast<int64_t>(o.rules->lexicons().RegexFor(lexicon.name())->size());
   }
   for (const auto& rule : o.rules->rules()) {
-    for (const auto& reading : rule.readings) built += static_cast<int64_t>(reading.expanded.size());
+    for (const auto& reading : rule.readings)
+      built += static_cast<int64_t>(reading.expanded.size());
   }
   EXPECT_LE(built, EstimatePatternBytes(*loaded).total_bytes);
 }

@@ -10,19 +10,26 @@
 namespace entente {
 namespace {
 
+// The bundled rules directory, loaded once for all the tests.
+const DirectoryLoad& Bundled() {
+  static const DirectoryLoad* load =
+      new DirectoryLoad(LoadRuleSetDirectory(testing::RunfilesPath("rules")));
+  return *load;
+}
+
 TEST(BundledRules, AllRuleSetsCompileWithoutErrors) {
-  DirectoryLoad load = LoadRuleSetDirectory(testing::RunfilesPath("rules"));
+  const DirectoryLoad& load = Bundled();
   ASSERT_TRUE(load.status.ok()) << load.status;
   for (const auto& d : load.diagnostics) {
     EXPECT_NE(d.severity, Diagnostic::Severity::kError) << d.ToString();
   }
   EXPECT_TRUE(load.failures.empty()) << load.failures.begin()->second;
   ASSERT_EQ(load.rule_sets.count("default"), 1u);
-  EXPECT_TRUE(load.rule_sets["default"]->has_prefilter());
+  EXPECT_TRUE(load.rule_sets.at("default")->has_prefilter());
 }
 
 TEST(BundledRules, EveryExamplePasses) {
-  DirectoryLoad load = LoadRuleSetDirectory(testing::RunfilesPath("rules"));
+  const DirectoryLoad& load = Bundled();
   ASSERT_TRUE(load.status.ok()) << load.status;
   ASSERT_FALSE(load.rule_sets.empty());
   for (const auto& [name, rules] : load.rule_sets) {
@@ -33,7 +40,7 @@ TEST(BundledRules, EveryExamplePasses) {
 }
 
 TEST(BundledRules, EveryRuleHasAnExample) {
-  DirectoryLoad load = LoadRuleSetDirectory(testing::RunfilesPath("rules"));
+  const DirectoryLoad& load = Bundled();
   ASSERT_TRUE(load.status.ok()) << load.status;
   for (const auto& [name, rules] : load.rule_sets) {
     for (const auto& rule : rules->source().rule()) {

@@ -16,24 +16,31 @@ namespace {
 
 using entente::v1::ClassifyResult;
 
+// Loads the rules and classifies the article once for all the tests.
 class SeedArticleTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  static void SetUpTestSuite() {
     std::vector<Diagnostic> diagnostics;
     auto rules = LoadRuleSetFromPath(testing::RunfilesPath("rules"), "default", &diagnostics);
     ASSERT_TRUE(rules.ok()) << rules.status();
-    rules_ = *rules;
+    rules_ = new std::shared_ptr<const CompiledRuleSet>(*rules);
     const std::string path = testing::SharedPath("seed/article.txt");
     ASSERT_FALSE(path.empty()) << "cannot find ../shared; set ENTENTE_SHARED";
-    text_ = testing::ReadFileOrEmpty(path);
-    ASSERT_FALSE(text_.empty()) << path;
-    result_ = Classify(*rules_, text_, {});
+    text_ = new std::string(testing::ReadFileOrEmpty(path));
+    ASSERT_FALSE(text_->empty()) << path;
+    result_ = new ClassifyResult(Classify(**rules_, *text_, {}));
   }
 
-  std::shared_ptr<const CompiledRuleSet> rules_;
-  std::string text_;
-  ClassifyResult result_;
+  void SetUp() override { ASSERT_NE(result_, nullptr) << "the suite's set-up failed"; }
+
+  static std::shared_ptr<const CompiledRuleSet>* rules_;
+  static std::string* text_;
+  static ClassifyResult* result_;
 };
+
+std::shared_ptr<const CompiledRuleSet>* SeedArticleTest::rules_ = nullptr;
+std::string* SeedArticleTest::text_ = nullptr;
+ClassifyResult* SeedArticleTest::result_ = nullptr;
 
 // The article's reading, as the design brief states it: China's and Iran's
 // foreign ministers called for a ceasefire in Gaza, pledged to support each
@@ -42,7 +49,7 @@ class SeedArticleTest : public ::testing::Test {
 // "Western powers", and no OPPOSE.
 TEST_F(SeedArticleTest, ActorStancesAreExactlyTheArticlesReading) {
   std::set<std::string> got;
-  for (const auto& s : result_.aggregate().actor_stances()) {
+  for (const auto& s : result_->aggregate().actor_stances()) {
     got.insert(
         absl::StrCat(s.actor(), " ", s.stance(), " ", entente::v1::Polarity_Name(s.polarity())));
   }
@@ -50,23 +57,23 @@ TEST_F(SeedArticleTest, ActorStancesAreExactlyTheArticlesReading) {
       "CHN ceasefire SUPPORT",      "IRN ceasefire SUPPORT",    "CHN core_interests SUPPORT",
       "IRN core_interests SUPPORT", "CHN multilateral SUPPORT", "IRN multilateral SUPPORT",
   };
-  EXPECT_EQ(got, want) << result_.DebugString();
+  EXPECT_EQ(got, want) << result_->DebugString();
 }
 
 TEST_F(SeedArticleTest, ChinaAndIranHaveMutualEdgesOnlyForCoreInterests) {
   std::set<std::string> edges;
-  for (const auto& e : result_.aggregate().edges()) {
+  for (const auto& e : result_->aggregate().edges()) {
     edges.insert(
         absl::StrCat(e.actor_a(), "-", e.actor_b(), " ", e.stance(), e.mutual() ? " mutual" : ""));
   }
   const std::set<std::string> want = {"CHN-IRN ceasefire", "CHN-IRN core_interests mutual",
                                       "CHN-IRN multilateral"};
-  EXPECT_EQ(edges, want) << result_.aggregate().DebugString();
+  EXPECT_EQ(edges, want) << result_->aggregate().DebugString();
 }
 
 TEST_F(SeedArticleTest, EveryAnnotationCarriesEvidenceWithinItsSentence) {
-  ASSERT_GT(result_.annotations_size(), 0);
-  for (const auto& a : result_.annotations()) {
+  ASSERT_GT(result_->annotations_size(), 0);
+  for (const auto& a : result_->annotations()) {
     EXPECT_GT(a.score(), 0.0);
     EXPECT_LE(a.score(), 1.0);
     ASSERT_GT(a.evidence_size(), 0);
@@ -74,13 +81,14 @@ TEST_F(SeedArticleTest, EveryAnnotationCarriesEvidenceWithinItsSentence) {
       EXPECT_FALSE(e.rule_id().empty());
       EXPECT_GE(e.span().begin(), a.sentence().begin());
       EXPECT_LE(e.span().end(), a.sentence().end());
-      EXPECT_EQ(text_.substr(e.span().begin(), e.span().end() - e.span().begin()), e.span().text());
+      EXPECT_EQ(text_->substr(e.span().begin(), e.span().end() - e.span().begin()),
+                e.span().text());
     }
   }
 }
 
 TEST_F(SeedArticleTest, NoStanceOnTheSourceLine) {
-  for (const auto& a : result_.annotations()) {
+  for (const auto& a : result_->annotations()) {
     EXPECT_EQ(a.sentence().text().find("Original Source"), std::string::npos);
   }
 }
