@@ -31,6 +31,12 @@ PACKAGES=(
   clang
   libclang-rt-14-dev
   make
+  # python/: the in-process module (pybind11, Python 3.11 headers) and the
+  # Dask distributed batch runner.
+  python3-dev
+  pybind11-dev
+  python3-dask
+  python3-distributed
 )
 
 missing=()
