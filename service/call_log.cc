@@ -27,6 +27,8 @@ void CallLog::ItemError(const CallRecord& record, grpc::StatusCode code) {
   metrics_->RecordItemError(record.method, StatusCodeName(code));
 }
 
+void CallLog::Refusal(absl::string_view limit) { metrics_->RecordRefusal(limit); }
+
 void CallLog::Finish(const CallRecord& record, const grpc::Status& status) {
   const absl::Duration latency = absl::Now() - record.start;
   const absl::string_view code = StatusCodeName(status.error_code());

@@ -52,6 +52,10 @@ class CallLog {
   // Counts one refused item of a batch or stream of `record`'s method.
   void ItemError(const CallRecord& record, grpc::StatusCode code);
 
+  // Counts a call or item refused because `limit` (a flag's name, e.g.
+  // "max_streams") was reached; the call's own Finish() logs it.
+  void Refusal(absl::string_view limit);
+
   // Ends the call: writes the access-log line and updates the metrics.
   void Finish(const CallRecord& record, const grpc::Status& status);
 

@@ -40,14 +40,14 @@ TEST(CallLogTest, WritesOneAccessLineAndCountsTheCall) {
   const std::string log = Contents(out);
   std::fclose(out);
   EXPECT_TRUE(absl::StrContains(
-      log, "INFO access method=ClassifyBatch code=OK items=9 item_errors=1 sentences=30 "
-           "latency_ms="))
+      log,
+      "INFO access method=ClassifyBatch code=OK items=9 item_errors=1 sentences=30 "
+      "latency_ms="))
       << log;
-  EXPECT_TRUE(absl::StrContains(log, "rule_set=default version=1+abcd0123 peer=ipv4:127.0.0.1:5000\n"))
+  EXPECT_TRUE(
+      absl::StrContains(log, "rule_set=default version=1+abcd0123 peer=ipv4:127.0.0.1:5000\n"))
       << log;
-  EXPECT_TRUE(absl::StrContains(
-      log, "code=NOT_FOUND items=0 item_errors=0 sentences=0"))
-      << log;
+  EXPECT_TRUE(absl::StrContains(log, "code=NOT_FOUND items=0 item_errors=0 sentences=0")) << log;
   EXPECT_TRUE(absl::StrContains(log, "message=\"no rule set named \\\"x\\\"\"")) << log;
 
   const std::string page = metrics.RenderPrometheus();

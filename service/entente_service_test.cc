@@ -47,9 +47,9 @@ class EntenteServiceTest : public ::testing::Test {
     ServiceOptions options;
     options.max_batch_size = 500;
     options.stream_window = stream_window;
-    service_ = std::make_unique<EntenteService>(store_.get(), pool_.get(), calls_.get(),
-                                                admin_.get(), options,
-                                                [this] { return store_->Reload(); });
+    service_ =
+        std::make_unique<EntenteService>(store_.get(), pool_.get(), calls_.get(), admin_.get(),
+                                         options, [this] { return store_->Reload(); });
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();

@@ -26,11 +26,21 @@ void AppendValue(absl::string_view value, std::string* out) {
   out->push_back('"');
   for (char c : value) {
     switch (c) {
-      case '"': absl::StrAppend(out, "\\\""); break;
-      case '\\': absl::StrAppend(out, "\\\\"); break;
-      case '\n': absl::StrAppend(out, "\\n"); break;
-      case '\r': absl::StrAppend(out, "\\r"); break;
-      case '\t': absl::StrAppend(out, "\\t"); break;
+      case '"':
+        absl::StrAppend(out, "\\\"");
+        break;
+      case '\\':
+        absl::StrAppend(out, "\\\\");
+        break;
+      case '\n':
+        absl::StrAppend(out, "\\n");
+        break;
+      case '\r':
+        absl::StrAppend(out, "\\r");
+        break;
+      case '\t':
+        absl::StrAppend(out, "\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           absl::StrAppend(out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
@@ -57,11 +67,16 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text) {
 
 absl::string_view LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarning: return "WARNING";
-    case LogLevel::kError: return "ERROR";
-    case LogLevel::kOff: return "OFF";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarning:
+      return "WARNING";
+    case LogLevel::kError:
+      return "ERROR";
+    case LogLevel::kOff:
+      return "OFF";
   }
   return "?";
 }
@@ -79,9 +94,9 @@ std::string Logger::Format(LogLevel level, absl::string_view event, const Fields
 
 void Logger::Log(LogLevel level, absl::string_view event, const Fields& fields) {
   if (!Enabled(level)) return;
-  std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
-      Format(level, event, fields), "\n");
+  std::string line =
+      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
+                   Format(level, event, fields), "\n");
   absl::MutexLock lock(&mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);

@@ -38,8 +38,8 @@ void Header(absl::string_view name, absl::string_view type, absl::string_view he
 
 constexpr std::array<double, 14> Metrics::kLatencyBuckets;
 
-void Metrics::RecordCall(absl::string_view method, absl::string_view code,
-                         absl::Duration latency, int64_t items, int64_t sentences) {
+void Metrics::RecordCall(absl::string_view method, absl::string_view code, absl::Duration latency,
+                         int64_t items, int64_t sentences) {
   const double seconds = absl::ToDoubleSeconds(latency);
   absl::MutexLock lock(&mu_);
   ++requests_[{std::string(method), std::string(code)}];
@@ -84,13 +84,37 @@ void Metrics::SetServing(bool serving) {
   serving_ = serving;
 }
 
-std::string Metrics::RenderPrometheus() const {
+void Metrics::SetRulesDirectoryOk(bool ok) {
   absl::MutexLock lock(&mu_);
+  directory_ok_ = ok;
+}
+
+void Metrics::RecordRefusal(absl::string_view limit) {
+  absl::MutexLock lock(&mu_);
+  ++refusals_[std::string(limit)];
+}
+
+void Metrics::AddGauge(std::string name, std::string help, std::function<double()> read) {
+  absl::MutexLock lock(&mu_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
+std::string Metrics::RenderPrometheus() const {
+  std::vector<Gauge> gauges;
+  {
+    absl::MutexLock lock(&mu_);
+    gauges = gauges_;
+  }
   std::string out;
+  for (const Gauge& gauge : gauges) {
+    Header(gauge.name, "gauge", gauge.help, &out);
+    absl::StrAppend(&out, gauge.name, " ", Number(gauge.read()), "\n");
+  }
+  absl::MutexLock lock(&mu_);
   Header("entente_requests_total", "counter", "Calls finished, by method and status code.", &out);
   for (const auto& [key, count] : requests_) {
-    absl::StrAppend(&out, "entente_requests_total{method=\"", LabelValue(key.first),
-                    "\",code=\"", LabelValue(key.second), "\"} ", count, "\n");
+    absl::StrAppend(&out, "entente_requests_total{method=\"", LabelValue(key.first), "\",code=\"",
+                    LabelValue(key.second), "\"} ", count, "\n");
   }
   Header("entente_request_duration_seconds", "histogram", "Call latency, by method.", &out);
   for (const auto& [method, h] : latency_) {
@@ -105,13 +129,12 @@ std::string Metrics::RenderPrometheus() const {
                     "\",le=\"+Inf\"} ", h.count, "\n");
     absl::StrAppend(&out, "entente_request_duration_seconds_sum{method=\"", m, "\"} ",
                     Number(h.sum), "\n");
-    absl::StrAppend(&out, "entente_request_duration_seconds_count{method=\"", m, "\"} ",
-                    h.count, "\n");
+    absl::StrAppend(&out, "entente_request_duration_seconds_count{method=\"", m, "\"} ", h.count,
+                    "\n");
   }
   Header("entente_items_total", "counter", "Texts classified, by method.", &out);
   for (const auto& [method, count] : items_) {
-    absl::StrAppend(&out, "entente_items_total{method=\"", LabelValue(method), "\"} ", count,
-                    "\n");
+    absl::StrAppend(&out, "entente_items_total{method=\"", LabelValue(method), "\"} ", count, "\n");
   }
   Header("entente_item_errors_total", "counter",
          "Batch and stream items refused, by method and status code.", &out);
@@ -125,8 +148,8 @@ std::string Metrics::RenderPrometheus() const {
   absl::StrAppend(&out, "entente_calls_in_flight ", in_flight_, "\n");
   Header("entente_rule_set_info", "gauge", "The serving rule sets and their versions.", &out);
   for (const auto& [name, version] : rule_sets_) {
-    absl::StrAppend(&out, "entente_rule_set_info{rule_set=\"", LabelValue(name),
-                    "\",version=\"", LabelValue(version), "\"} 1\n");
+    absl::StrAppend(&out, "entente_rule_set_info{rule_set=\"", LabelValue(name), "\",version=\"",
+                    LabelValue(version), "\"} 1\n");
   }
   Header("entente_rule_set_reloads_total", "counter", "Rule set reloads, by outcome.", &out);
   absl::StrAppend(&out, "entente_rule_set_reloads_total{outcome=\"ok\"} ", reloads_ok_, "\n");
@@ -141,6 +164,15 @@ std::string Metrics::RenderPrometheus() const {
                   absl::StrFormat("%.3f", last_reload_seconds_), "\n");
   Header("entente_serving", "gauge", "1 when the health status is SERVING.", &out);
   absl::StrAppend(&out, "entente_serving ", serving_ ? 1 : 0, "\n");
+  Header("entente_rules_directory_ok", "gauge",
+         "0 while the rules directory cannot be read (the last good rule sets serve).", &out);
+  absl::StrAppend(&out, "entente_rules_directory_ok ", directory_ok_ ? 1 : 0, "\n");
+  Header("entente_limit_refusals_total", "counter",
+         "Calls and stream items refused because a limit was reached, by the limit's flag.", &out);
+  for (const auto& [limit, count] : refusals_) {
+    absl::StrAppend(&out, "entente_limit_refusals_total{limit=\"", LabelValue(limit), "\"} ", count,
+                    "\n");
+  }
   return out;
 }
 

@@ -14,6 +14,9 @@
 //   entente_rule_set_last_reload_ok                 1 or 0
 //   entente_rule_set_last_reload_timestamp_seconds  when the last reload ended
 //   entente_serving                                 1 when health is SERVING
+//   entente_rules_directory_ok                      0 while the directory cannot be read
+//   entente_limit_refusals_total{limit}             calls or items refused by a limit
+//   plus the gauges added with AddGauge (the limits' usage, see server.cc)
 //
 //   entente::Metrics metrics;
 //   metrics.RecordCall("Classify", "OK", absl::Milliseconds(2), /*items=*/1, /*sentences=*/3);
@@ -24,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -66,6 +70,17 @@ class Metrics {
 
   void SetServing(bool serving);
 
+  // Whether the last reload could read the rules directory at all.
+  void SetRulesDirectoryOk(bool ok);
+
+  // Counts one call or item refused because `limit` (a flag's name without
+  // dashes, e.g. "max_inflight_bytes") was reached.
+  void RecordRefusal(absl::string_view limit);
+
+  // Adds a gauge whose value `read` returns when the page is rendered
+  // (without the metrics' lock held). Call before serving the page.
+  void AddGauge(std::string name, std::string help, std::function<double()> read);
+
   // The whole page in the Prometheus text format.
   std::string RenderPrometheus() const;
 
@@ -89,6 +104,14 @@ class Metrics {
   bool last_reload_ok_ ABSL_GUARDED_BY(mu_) = false;
   double last_reload_seconds_ ABSL_GUARDED_BY(mu_) = 0;
   bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  bool directory_ok_ ABSL_GUARDED_BY(mu_) = true;
+  std::map<std::string, int64_t> refusals_ ABSL_GUARDED_BY(mu_);
+  struct Gauge {
+    std::string name;
+    std::string help;
+    std::function<double()> read;
+  };
+  std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace entente

@@ -16,7 +16,8 @@ TEST(MetricsTest, RendersCountersAndCumulativeHistograms) {
   metrics.RecordItemError("ClassifyBatch", "INVALID_ARGUMENT");
   const std::string page = metrics.RenderPrometheus();
   EXPECT_TRUE(absl::StrContains(page, "# TYPE entente_requests_total counter\n"));
-  EXPECT_TRUE(absl::StrContains(page, "entente_requests_total{method=\"Classify\",code=\"OK\"} 2\n"));
+  EXPECT_TRUE(
+      absl::StrContains(page, "entente_requests_total{method=\"Classify\",code=\"OK\"} 2\n"));
   EXPECT_TRUE(absl::StrContains(
       page, "entente_requests_total{method=\"Classify\",code=\"INVALID_ARGUMENT\"} 1\n"));
   EXPECT_TRUE(absl::StrContains(
@@ -47,11 +48,25 @@ TEST(MetricsTest, RendersReloadsAndServingRuleSets) {
   EXPECT_TRUE(absl::StrContains(page, "entente_rule_set_reloads_total{outcome=\"failed\"} 1\n"));
   EXPECT_TRUE(absl::StrContains(page, "entente_rule_set_last_reload_ok 0\n"));
   EXPECT_TRUE(absl::StrContains(page, "entente_rule_set_last_reload_timestamp_seconds 2000.000\n"));
-  EXPECT_TRUE(absl::StrContains(
-      page, "entente_rule_set_info{rule_set=\"default\",version=\"1+abc\"} 1\n"));
+  EXPECT_TRUE(
+      absl::StrContains(page, "entente_rule_set_info{rule_set=\"default\",version=\"1+abc\"} 1\n"));
   EXPECT_TRUE(absl::StrContains(page, "entente_rule_set_info{rule_set=\"x\\\"y\",version=\"2\"}"));
   EXPECT_TRUE(absl::StrContains(page, "entente_serving 1\n"));
   EXPECT_TRUE(absl::StrContains(page, "entente_calls_in_flight 1\n"));
+}
+
+TEST(MetricsTest, RendersRefusalsTheDirectoryAndGauges) {
+  Metrics metrics;
+  int64_t used = 5;
+  metrics.AddGauge("entente_test_bytes", "Bytes.", [&used] { return used; });
+  metrics.RecordRefusal("max_streams");
+  metrics.RecordRefusal("max_streams");
+  metrics.SetRulesDirectoryOk(false);
+  used = 7;
+  const std::string page = metrics.RenderPrometheus();
+  EXPECT_TRUE(absl::StrContains(page, "# TYPE entente_test_bytes gauge\nentente_test_bytes 7\n"));
+  EXPECT_TRUE(absl::StrContains(page, "entente_limit_refusals_total{limit=\"max_streams\"} 2\n"));
+  EXPECT_TRUE(absl::StrContains(page, "entente_rules_directory_ok 0\n"));
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ class ParseFailureInterceptor : public grpc::experimental::Interceptor {
             "speaker, rule_set, ...) must hold valid UTF-8, and the bytes must be the "
             "method's request message");
         methods->ModifySendStatus(rewritten);
-        CallRecord record = calls_->Start(method.substr(kServicePrefix.size()),
-                                          info_->server_context()->peer());
+        CallRecord record =
+            calls_->Start(method.substr(kServicePrefix.size()), info_->server_context()->peer());
         calls_->Finish(record, rewritten);
       }
     }

@@ -34,13 +34,22 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time);
 
 entente::v1::Diagnostic ToProto(const Diagnostic& diagnostic);
 
-// The summary of a serving rule set.
-entente::v1::RuleSetSummary ToSummary(const ServingRuleSet& rule_set);
+// The summary of a serving rule set, without server paths (see
+// WithoutDirectory; `directory` is the rules directory).
+entente::v1::RuleSetSummary ToSummary(const ServingRuleSet& rule_set, const std::string& directory);
 
-// The report of a reload. Paths in diagnostics are made relative to
-// `directory` where they lie inside it.
+// The report of a reload, without server paths: files are relative to the
+// rules directory `directory`, and messages name it as "the rules
+// directory". Unauthenticated clients read it (ListRuleSets).
 entente::v1::ReloadReport ToReloadReport(const ReloadOutcome& outcome,
                                          const std::string& directory);
+
+// `text` with the rules directory `directory` taken out of every path that
+// names it: "<directory>/a/b.textproto" becomes "a/b.textproto", and
+// "<directory>" alone "the rules directory". The directory is recognized as
+// given, as an absolute path and with its symbolic links resolved; only
+// whole path components match.
+std::string WithoutDirectory(absl::string_view text, const std::string& directory);
 
 }  // namespace entente
 

@@ -27,8 +27,9 @@ FLAGS = None
 
 def start_server(extra_args=()):
     process = subprocess.Popen(
+        # The rules in the runfiles are links into the source tree.
         [FLAGS.server, "--listen=127.0.0.1:0", "--rules=" + FLAGS.rules,
-         "--poll_interval_ms=0"] + list(extra_args),
+         "--trust_rules_links", "--poll_interval_ms=0"] + list(extra_args),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:
         if line.startswith("listening on "):

@@ -22,17 +22,16 @@ absl::Status CheckText(absl::string_view text, absl::string_view field) {
 }
 
 absl::StatusOr<ClassifyOptions> EngineOptions(const entente::v1::ClassifyOptions& options,
-                                              const std::string& id,
-                                              const std::string& speaker) {
+                                              const std::string& id, const std::string& speaker) {
   const google::protobuf::UnknownFieldSet& unknown =
       options.GetReflection()->GetUnknownFields(options);
   if (!unknown.empty()) {
     std::vector<int> numbers;
     for (int i = 0; i < unknown.field_count(); ++i) numbers.push_back(unknown.field(i).number());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown option field(s) ", absl::StrJoin(numbers, ", "),
-        " in options: this server does not support them (known: min_score, explain, "
-        "omit_sentences, omit_aggregate)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown option field(s) ", absl::StrJoin(numbers, ", "),
+                     " in options: this server does not support them (known: min_score, explain, "
+                     "omit_sentences, omit_aggregate)"));
   }
   if (!(options.min_score() >= 0.0 && options.min_score() <= 1.0)) {
     return absl::InvalidArgumentError(

@@ -31,8 +31,7 @@ absl::Status CheckText(absl::string_view text, absl::string_view field);
 // (a newer client's option is refused rather than silently ignored) or a
 // min_score outside [0, 1].
 absl::StatusOr<ClassifyOptions> EngineOptions(const entente::v1::ClassifyOptions& options,
-                                              const std::string& id,
-                                              const std::string& speaker);
+                                              const std::string& id, const std::string& speaker);
 
 }  // namespace entente
 

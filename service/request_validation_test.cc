@@ -46,8 +46,7 @@ TEST(EngineOptionsTest, RefusesUnknownFieldsAndOutOfRangeScores) {
   for (double score : {-0.1, 1.01, std::numeric_limits<double>::quiet_NaN()}) {
     entente::v1::ClassifyOptions options;
     options.set_min_score(score);
-    EXPECT_EQ(EngineOptions(options, "", "").status().code(),
-              absl::StatusCode::kInvalidArgument)
+    EXPECT_EQ(EngineOptions(options, "", "").status().code(), absl::StatusCode::kInvalidArgument)
         << score;
   }
 }

@@ -59,7 +59,9 @@ ReloadOutcome RuleSetStore::Reload() {
     generation = generation_;
   }
 
-  DirectoryLoad load = LoadRuleSetDirectory(directory_, options_.compile);
+  DirectoryLoad load;
+  load.status = ScanRulesDirectory(directory_, options_.directory).status;
+  if (load.status.ok()) load = LoadRuleSetDirectory(directory_, options_.compile);
   ReloadOutcome outcome;
   outcome.diagnostics = std::move(load.diagnostics);
   outcome.directory_status = load.status;

@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "engine/compiled_rule_set.h"
 #include "engine/diagnostic.h"
+#include "service/rules_directory.h"
 
 namespace entente {
 
@@ -74,7 +75,8 @@ struct ReloadOutcome {
   std::map<std::string, std::string> failures;
   // Every error and warning of the files read.
   std::vector<Diagnostic> diagnostics;
-  // Not OK when the directory itself could not be read; nothing changed.
+  // Not OK when the directory itself could not be read or broke the
+  // policy (RulesDirectoryPolicy); nothing changed.
   absl::Status directory_status;
 
   bool changed() const { return !added.empty() || !updated.empty() || !removed.empty(); }
@@ -89,6 +91,9 @@ class RuleSetStore {
     // The rule set requests get when they name none.
     std::string default_rule_set = "default";
     CompileOptions compile;
+    // What the directory may hold; it is scanned before every reload, and
+    // a directory that breaks the policy is not read at all.
+    RulesDirectoryPolicy directory;
   };
 
   // Serves the rule sets of `directory`. Nothing is loaded until Reload().
@@ -97,10 +102,13 @@ class RuleSetStore {
   RuleSetStore(const RuleSetStore&) = delete;
   RuleSetStore& operator=(const RuleSetStore&) = delete;
 
-  // Loads and compiles every top-level rule file of the directory, then
-  // publishes, in one swap, the rule sets that compiled, keeping the last
-  // good version of those whose file failed. Blocks while another reload
-  // runs. Calls the reload listener, if any, before returning.
+  // Scans the directory (service/rules_directory.h), loads and compiles
+  // every top-level rule file of it, then publishes, in one swap, the rule
+  // sets that compiled, keeping the last good version of those whose file
+  // failed. When the directory is missing, unreadable or breaks the policy,
+  // nothing is read and every rule set keeps its last good version. Blocks
+  // while another reload runs. Calls the reload listener, if any, before
+  // returning.
   ReloadOutcome Reload();
 
   // The rule set called `name` ("" means the default). Returns

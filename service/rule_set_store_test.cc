@@ -176,6 +176,33 @@ TEST(RuleSetStoreTest, UnreadableDirectoryKeepsEverything) {
   EXPECT_TRUE(store.Find("").ok());
 }
 
+// A rule file that is a link to a file outside the directory is never
+// read: the whole directory is refused, the last good versions serve, and
+// nothing of the outside file shows in diagnostics.
+TEST(RuleSetStoreTest, LinkOutOfTheDirectoryIsRefusedBeforeAnythingIsRead) {
+  const std::string dir = FreshDir("link-out");
+  const std::string outside = FreshDir("link-out-target");
+  Write(outside + "/secret.textproto", "first-token-of-a-secret-file and more");
+  Write(dir + "/default.textproto", RuleSetText("default", "1", "apple"));
+  RuleSetStore store(dir, {});
+  ASSERT_TRUE(store.Reload().ok);
+  fs::create_symlink(outside + "/secret.textproto", dir + "/stolen.textproto");
+  ReloadOutcome outcome = store.Reload();
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.directory_status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(outcome.directory_status.message(), "stolen.textproto"));
+  EXPECT_TRUE(outcome.diagnostics.empty());
+  EXPECT_EQ(outcome.kept, std::vector<std::string>{"default"});
+  EXPECT_TRUE(store.Find("").ok());
+
+  RuleSetStore::Options trusting;
+  trusting.directory.links_may_leave = true;
+  RuleSetStore trusted(dir, trusting);
+  outcome = trusted.Reload();
+  EXPECT_TRUE(outcome.directory_status.ok());  // read, and refused as not a rule set
+  EXPECT_EQ(outcome.failures.count("stolen.textproto"), 1u);
+}
+
 TEST(RuleSetStoreTest, DefaultRuleSetNameIsConfigurable) {
   const std::string dir = FreshDir("default-name");
   Write(dir + "/other.textproto", RuleSetText("other", "1", "pear"));

@@ -23,6 +23,7 @@
 #ifndef ENTENTE_SERVICE_SERVER_H_
 #define ENTENTE_SERVICE_SERVER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,25 +40,36 @@
 #include "service/metrics.h"
 #include "service/metrics_http_server.h"
 #include "service/rule_set_store.h"
+#include "service/rules_directory.h"
 #include "service/rules_watcher.h"
 #include "service/worker_pool.h"
 
 namespace entente {
 
+// The server's configuration; docs/SERVICE.md lists every field with its
+// flag. The limits of single calls are in `limits`.
 struct ServerConfig {
   // gRPC listen address; port 0 picks a free port.
   std::string listen = "127.0.0.1:50051";
   std::string rules_directory = "rules";
+  // What the rules directory may hold (entries, links that leave it).
+  RulesDirectoryPolicy rules_policy;
   std::string default_rule_set = "default";
   // How often to look for changed rule files; zero disables polling.
   absl::Duration poll_interval = absl::Seconds(1);
   // Largest request message accepted (RESOURCE_EXHAUSTED above).
   int max_request_bytes = 4 << 20;
-  int max_batch_size = 1000;
-  int stream_window = 32;
-  // Classification workers; 0 means one per core.
+  // Limits of calls: batch size, stream windows, response and in-flight
+  // bytes, explanations, validations.
+  ServiceOptions limits;
+  // HTTP/2 streams (calls) one connection may have open at once; more wait
+  // in the client.
+  int max_concurrent_streams_per_connection = 32;
+  // Classification workers; 0 means one per core. One more worker serves
+  // small requests only (see worker_pool.h).
   int threads = 0;
-  // How long Shutdown() lets calls in progress run before cancelling them.
+  // SIGTERM ends the process within this time: calls in progress run until
+  // DrainCallsUntil() of it, then are cancelled.
   absl::Duration drain_deadline = absl::Seconds(10);
   // PEM files. A certificate and key turn TLS on; a client CA also
   // requires and verifies client certificates (mutual TLS).
@@ -66,10 +78,17 @@ struct ServerConfig {
   std::string tls_client_ca_file;
   // Empty: admin calls allowed on loopback only (see admin_auth.h).
   std::string admin_token;
-  // "host:port" for /metrics; empty disables it.
+  // "host:port" for /metrics; empty disables it; an empty host is
+  // loopback.
   std::string metrics_address;
+  MetricsHttpOptions metrics_http;
   LogLevel log_level = LogLevel::kInfo;
 };
+
+// When, after SIGTERM at `signalled`, a drain of `drain_deadline` stops
+// waiting for calls and cancels them: a second before the deadline (half
+// of it for deadlines under 2 s), so that stopping fits in it.
+absl::Time DrainCallsUntil(absl::Time signalled, absl::Duration drain_deadline);
 
 // Start() and Shutdown() must be called from one thread (main's);
 // TriggerReload() from any thread. Not copyable.
@@ -86,8 +105,11 @@ class EntenteServer {
   // Loads the rule sets, then starts the metrics endpoint, the gRPC server
   // and the watcher. Returns InvalidArgument for a bad configuration (TLS
   // files that cannot be read, are not PEM, or that gRPC refuses),
-  // Unavailable when an address cannot be bound. A rules directory that
-  // does not load is not an error (see above).
+  // NotFound when rule sets load but none is the default (a typo in
+  // --default_rule_set), Unavailable when an address cannot be bound (in
+  // use by another process: the listener is exclusive, no SO_REUSEPORT). A
+  // rules directory that does not load is not an error (see above).
+  // Routes the protobuf and gRPC libraries' log lines through logger().
   absl::Status Start();
 
   // The bound gRPC address ("127.0.0.1:41234"), after Start().
@@ -99,11 +121,17 @@ class EntenteServer {
   void TriggerReload();
 
   // Drains and stops: health NOT_SERVING, new calls UNAVAILABLE, calls in
-  // progress get up to the drain deadline, then everything stops.
-  // Idempotent.
-  void Shutdown();
+  // progress run until DrainCallsUntil(`signalled`, drain deadline), then
+  // everything stops. A reload in progress is waited for: main.cc bounds
+  // the whole by the drain deadline. Idempotent.
+  void Shutdown(absl::Time signalled = absl::Now());
 
   Logger* logger() { return &logger_; }
+
+  // What the server is doing, in words ("starting", "serving", "draining
+  // calls", "stopping the rules watcher", ...): what a forced exit names.
+  // Thread-safe.
+  const char* stage() const { return stage_.load(); }
 
  private:
   void OnReload(const ReloadOutcome& outcome);
@@ -124,6 +152,7 @@ class EntenteServer {
   std::string metrics_address_;
   bool started_ = false;
   bool stopped_ = false;
+  std::atomic<const char*> stage_{"not started"};
 
   absl::Mutex health_mu_;
   grpc::HealthCheckServiceInterface* health_ ABSL_GUARDED_BY(health_mu_) = nullptr;

@@ -5,10 +5,12 @@
 
 namespace entente {
 
-WorkerPool::WorkerPool(int threads) {
-  const int n = std::max(1, threads);
-  threads_.reserve(n);
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
+WorkerPool::WorkerPool(int threads, int small_lane_threads)
+    : general_threads_(std::max(1, threads)) {
+  const int small = std::max(0, small_lane_threads);
+  threads_.reserve(general_threads_ + small);
+  for (int i = 0; i < general_threads_; ++i) threads_.emplace_back([this] { Work(false); });
+  for (int i = 0; i < small; ++i) threads_.emplace_back([this] { Work(true); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -19,27 +21,38 @@ WorkerPool::~WorkerPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-void WorkerPool::Schedule(std::function<void()> task) {
+void WorkerPool::Schedule(std::function<void()> task, Lane lane) {
   absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(task));
+  (lane == Lane::kSmall ? small_ : general_).push_back(std::move(task));
 }
 
 size_t WorkerPool::QueueLength() const {
   absl::MutexLock lock(&mu_);
-  return queue_.size();
+  return general_.size() + small_.size();
 }
 
-bool WorkerPool::HasWorkOrStopping() const { return stopping_ || !queue_.empty(); }
+bool WorkerPool::HasWorkOrStopping() const {
+  return stopping_ || !general_.empty() || !small_.empty();
+}
 
-void WorkerPool::Work() {
+bool WorkerPool::HasSmallWorkOrStopping() const { return stopping_ || !small_.empty(); }
+
+void WorkerPool::Work(bool small_only) {
+  const absl::Condition ready = small_only
+                                    ? absl::Condition(this, &WorkerPool::HasSmallWorkOrStopping)
+                                    : absl::Condition(this, &WorkerPool::HasWorkOrStopping);
   while (true) {
     std::function<void()> task;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &WorkerPool::HasWorkOrStopping));
-      if (queue_.empty()) return;  // stopping, and nothing left to run
-      task = std::move(queue_.front());
-      queue_.pop_front();
+      mu_.Await(ready);
+      std::deque<std::function<void()>>* queue =
+          !small_.empty() ? &small_ : (small_only ? nullptr : &general_);
+      // Stopping, and nothing left to run here. (General tasks scheduled
+      // by a task during destruction are run by the general workers.)
+      if (queue == nullptr || queue->empty()) return;
+      task = std::move(queue->front());
+      queue->pop_front();
     }
     task();
   }

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
@@ -91,6 +92,44 @@ TEST(WorkerPoolTest, DestructionRunsWhatIsQueuedAndTasksMaySchedule) {
     }
   }
   EXPECT_EQ(ran.load(), 110);
+}
+
+// A small task runs while every general worker is busy: the small lane's
+// own worker takes it.
+TEST(WorkerPoolTest, SmallTasksDoNotWaitBehindGeneralOnes) {
+  WorkerPool pool(1, /*small_lane_threads=*/1);
+  EXPECT_EQ(pool.size(), 1);
+  absl::Notification release_general, small_ran;
+  std::atomic<bool> general_ran_first{false};
+  pool.Schedule([&] { release_general.WaitForNotification(); });
+  pool.Schedule([&] { general_ran_first.store(!small_ran.HasBeenNotified()); });
+  pool.Schedule([&] { small_ran.Notify(); }, WorkerPool::Lane::kSmall);
+  small_ran.WaitForNotification();  // would hang if it waited for the general worker
+  release_general.Notify();
+}
+
+// The small lane's workers never run general tasks.
+TEST(WorkerPoolTest, SmallLaneWorkersRunSmallTasksOnly) {
+  std::atomic<int> general{0};
+  absl::Notification started, release;
+  {
+    WorkerPool pool(1, /*small_lane_threads=*/2);
+    pool.Schedule([&] {
+      started.Notify();
+      release.WaitForNotification();
+    });
+    started.WaitForNotification();
+    for (int i = 0; i < 5; ++i) pool.Schedule([&] { general.fetch_add(1); });
+    absl::BlockingCounter small(3);
+    for (int i = 0; i < 3; ++i) {
+      pool.Schedule([&] { small.DecrementCount(); }, WorkerPool::Lane::kSmall);
+    }
+    small.Wait();
+    EXPECT_EQ(general.load(), 0);  // the only general worker is still blocked
+    EXPECT_EQ(pool.QueueLength(), 5u);
+    release.Notify();
+  }
+  EXPECT_EQ(general.load(), 5);
 }
 
 TEST(WorkerPoolTest, WorkerCountDefaultsToTheCores) {

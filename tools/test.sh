@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: installs what is missing, then
 #   1. `bazel test //...` (extra arguments go to this run);
-#   2. the engine, CLI, cross-cutting and fuzz-seed tests under
+#   2. the engine, CLI, cross-cutting, fuzz-seed and service tests under
 #      AddressSanitizer + UndefinedBehaviorSanitizer (`--config=asan`;
-#      ENTENTE_TEST_ASAN=0 skips it). The service's integration tests wait
-#      on wall-clock deadlines (hot reload within 10 s) that an ASan build on
-#      a loaded 2-core machine misses, so they run in step 1 only; run
-#      `bazel test --config=asan //service/...` by hand on a quiet machine;
+#      ENTENTE_TEST_ASAN=0 skips it). The service's tests read
+#      ENTENTE_SANITIZER (set by --config=asan) to size what they wait for
+#      and to shorten the soak test (10 s of traffic) and the floods;
 #   3. a short run of each libFuzzer target (fuzz/run_fuzzers.sh,
 #      ENTENTE_FUZZ_SECONDS seconds each, default 20; 0 skips it).
 # Prints a closing "N passed, N failed" line over all three (a fuzz target
@@ -40,8 +39,8 @@ if [ "${ENTENTE_TEST_ASAN:-1}" = 0 ]; then
   echo "=== SKIPPED: tests under ASan + UBSan (ENTENTE_TEST_ASAN=0)"
   skipped=$((skipped + 1))
 else
-  echo "=== engine, CLI and fuzz-seed tests under ASan + UBSan (--config=asan)"
-  bazel_test --config=asan //engine/... //cli/... //tests/... //fuzz/...
+  echo "=== engine, CLI, fuzz-seed and service tests under ASan + UBSan (--config=asan)"
+  bazel_test --config=asan //engine/... //cli/... //tests/... //fuzz/... //service/...
 fi
 
 fuzz_seconds=${ENTENTE_FUZZ_SECONDS:-20}

@@ -37,7 +37,8 @@ std::string Dialable(std::string address) {
 }  // namespace
 
 std::string ServerProcess::DefaultBinary() {
-  return absl::StrCat(Env("TEST_SRCDIR", "."), "/entente/service/entente_server");
+  return Env("ENTENTE_TEST_SERVER",
+             absl::StrCat(Env("TEST_SRCDIR", "."), "/entente/service/entente_server"));
 }
 
 std::string ServerProcess::BundledRules() {
@@ -46,8 +47,8 @@ std::string ServerProcess::BundledRules() {
 
 std::string ServerProcess::TempDir(const std::string& name) {
   static int counter = 0;
-  std::string dir = absl::StrCat(Env("TEST_TMPDIR", "/tmp"), "/", name, "-", getpid(), "-",
-                                 ++counter);
+  std::string dir =
+      absl::StrCat(Env("TEST_TMPDIR", "/tmp"), "/", name, "-", getpid(), "-", ++counter);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);
@@ -123,6 +124,58 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     }
   }
   return process;
+}
+
+absl::StatusOr<ServerProcess::Exit> ServerProcess::RunToExit(const std::vector<std::string>& args,
+                                                             absl::Duration timeout,
+                                                             const std::string& binary) {
+  const std::string path = binary.empty() ? DefaultBinary() : binary;
+  const std::string output = absl::StrCat(TempDir("server-exit"), "/output");
+  std::vector<std::string> argv_storage = {path};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  Exit exit;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exit.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (absl::Now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      return absl::DeadlineExceededError("the server did not exit");
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  std::ifstream in(output);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  exit.output = contents.str();
+  return exit;
+}
+
+bool ServerProcess::WaitForLog(const std::string& text, absl::Duration patience) const {
+  const absl::Time deadline = absl::Now() + patience;
+  while (!absl::StrContains(Log(), text)) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
 }
 
 ServerProcess::~ServerProcess() {

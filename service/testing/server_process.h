@@ -35,6 +35,18 @@ class ServerProcess {
       const std::vector<std::string>& args, absl::Duration timeout = absl::Seconds(180),
       const std::string& binary = "");
 
+  // Runs `binary` (default as above) with `args` for a server that should
+  // not start: waits up to `timeout` for it to exit, and returns its exit
+  // status and what it wrote on stdout and stderr. DeadlineExceeded (after
+  // killing it) if it is still running then.
+  struct Exit {
+    int status = -1;
+    std::string output;
+  };
+  static absl::StatusOr<Exit> RunToExit(const std::vector<std::string>& args,
+                                        absl::Duration timeout = absl::Seconds(180),
+                                        const std::string& binary = "");
+
   // Kills the process (SIGKILL) if it still runs.
   ~ServerProcess();
 
@@ -56,7 +68,11 @@ class ServerProcess {
   // What the server has logged so far.
   std::string Log() const;
 
-  // $TEST_SRCDIR/entente/service/entente_server.
+  // Waits up to `patience` for the log to contain `text`; true if it does.
+  bool WaitForLog(const std::string& text, absl::Duration patience) const;
+
+  // $ENTENTE_TEST_SERVER if set (to run the tests against another build),
+  // else $TEST_SRCDIR/entente/service/entente_server.
   static std::string DefaultBinary();
   // The bundled rules in the runfiles.
   static std::string BundledRules();

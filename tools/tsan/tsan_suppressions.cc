@@ -10,9 +10,12 @@
 #if defined(__SANITIZE_THREAD__)
 extern "C" const char* __tsan_default_suppressions() {
   return
-      // Abseil's own spin locks and deadlock-detection graph.
+      // Abseil's own spin locks and deadlock-detection graph, and the
+      // random pool they guard (gRPC draws from it on every call; its
+      // entries are filled under a spin lock inlined in the library).
       "race:libabsl_graphcycles_internal.so\n"
       "race:libabsl_spinlock_wait.so\n"
+      "race:libabsl_random_internal_pool_urbg.so\n"
       // File descriptors and epoll inside gRPC's event engine. Only the
       // calls gRPC itself makes to intercepted functions: a `race:` on the
       // library would hide every race in our handlers, whose stacks all
